@@ -1,0 +1,127 @@
+"""The ``opsconsole`` command line. Imports nothing heavy before a command needs it.
+
+Each area registers its subcommands from its own module under ``console.headless``
+(``COMMAND_MODULES``); a command is a function ``(args, session) -> exit code``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from console.errors import OpsConsoleError
+
+COMMAND_MODULES = (
+    "console.headless.run_commands",
+    "console.headless.quality_commands",
+    "console.headless.registry_commands",
+    "console.headless.monitor_commands",
+    "console.headless.service_commands",
+)
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (not the whole usage) on a bad command line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"opsconsole: error: {message} (see {self.prog} --help)\n")
+        sys.exit(EXIT_USAGE)
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options accepted before or after the subcommand."""
+    parent = argparse.ArgumentParser(add_help=False)
+    sup = argparse.SUPPRESS
+    parent.add_argument("--project", metavar="DIR", default=sup, help="project root (default: found upward)")
+    parent.add_argument("--json", action="store_true", default=sup, help="print JSON")
+    parent.add_argument(
+        "--no-ui", dest="no_ui", action="store_true", default=sup, help="headless: no console, plain output"
+    )
+    parent.add_argument("--debug", action="store_true", default=sup, help="show tracebacks")
+    parent.add_argument(
+        "--read-only", dest="read_only", action="store_true", default=sup, help="look, don't act"
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = _Parser(
+        prog="opsconsole",
+        parents=[common],
+        description="A terminal operations console for data and ML pipelines. "
+        "With no command: opens the console (or, with --no-ui, runs the headless service).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # an area not built yet
+            raise
+        module.register(sub, common)
+    return parser
+
+
+def _version() -> str:
+    from console import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for flag in ("project", "json", "no_ui", "debug", "read_only"):
+        if not hasattr(args, flag):
+            setattr(args, flag, None if flag == "project" else False)
+    if not args.no_ui and not sys.stdout.isatty():
+        args.no_ui = True
+    from console.headless.session import Session
+
+    session = Session(args)
+    try:
+        if args.command is None:
+            if args.no_ui or args.json:
+                from console.headless.service_commands import cmd_service
+
+                return cmd_service(args, session)
+            return _open_console(args, session)
+        return int(args.func(args, session))
+    except OpsConsoleError as exc:
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(f"opsconsole: error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("opsconsole: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - last resort: one line unless --debug
+        if args.debug:
+            raise
+        sys.stderr.write(f"opsconsole: internal error: {type(exc).__name__}: {exc} (rerun with --debug)\n")
+        return EXIT_FAILED
+    finally:
+        session.close()
+
+
+def _open_console(args: argparse.Namespace, session: object) -> int:
+    from console.ui.launch import run_console
+
+    return run_console(args, session)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,200 @@
+"""Importing every module of ``pipelines/`` in isolation and collecting what it declares.
+
+A module that fails to import, declares a cycle or an unknown parameter, or reuses a
+pipeline name is listed as broken with its file, line and reason; the others keep working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from console.engine.dag import resolve
+from console.engine.pipeline import Pipeline
+from console.errors import NotFoundError, PipelineDefinitionError
+
+MODULE_PREFIX = "opsconsole_pipelines"
+_import_lock = threading.Lock()
+
+
+@dataclass
+class Broken:
+    """A module or pipeline that cannot run, and why."""
+
+    name: str
+    file: str
+    line: int | None
+    error: str
+
+    def describe(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.error}"
+
+
+@dataclass
+class LoadedModule:
+    file: Path
+    sha256: str
+    pipelines: list[Pipeline] = field(default_factory=list)
+    monitors: list[Any] = field(default_factory=list)
+    broken: list[Broken] = field(default_factory=list)
+
+
+def module_name(path: Path) -> str:
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:8]
+    return f"{MODULE_PREFIX}.{path.stem}_{digest}"
+
+
+def _error_line(exc: BaseException, path: Path) -> int | None:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno
+    if isinstance(exc, PipelineDefinitionError) and exc.line:
+        return exc.line
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve():
+            line = frame.lineno
+    return line
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg}"
+    if isinstance(exc, PipelineDefinitionError):
+        return exc.reason
+    return f"{type(exc).__name__}: {exc}"
+
+
+def load_module(path: Path) -> LoadedModule:
+    """Import one pipeline file under a private name; never raises for user errors."""
+    path = path.resolve()
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        return LoadedModule(path, "", broken=[Broken(path.stem, str(path), None, str(exc))])
+    loaded = LoadedModule(path, hashlib.sha256(source).hexdigest())
+    name = module_name(path)
+    with _import_lock:
+        for extra in (str(path.parent), str(path.parent.parent)):
+            if extra not in sys.path:
+                sys.path.append(extra)
+        if MODULE_PREFIX not in sys.modules:
+            pkg = ModuleType(MODULE_PREFIX)
+            pkg.__path__ = []
+            sys.modules[MODULE_PREFIX] = pkg
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            loaded.broken.append(Broken(path.stem, str(path), None, "not a Python module"))
+            return loaded
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            code = compile(source, str(path), "exec")
+            exec(code, module.__dict__)  # noqa: S102 - importing the user's pipeline module
+        except BaseException as exc:  # noqa: BLE001 - a broken module must not stop discovery
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            sys.modules.pop(name, None)
+            loaded.broken.append(Broken(path.stem, str(path), _error_line(exc, path), _describe(exc)))
+            return loaded
+    for value in list(vars(module).values()):
+        if isinstance(value, Pipeline) and value not in loaded.pipelines:
+            try:
+                resolve(value)
+            except PipelineDefinitionError as exc:
+                loaded.broken.append(Broken(value.name, str(path), exc.line, exc.reason))
+                continue
+            loaded.pipelines.append(value)
+        elif getattr(type(value), "opsconsole_kind", None) == "monitor":
+            loaded.monitors.append(value)
+    return loaded
+
+
+class Catalog:
+    """Every pipeline (and monitor) of a project, with the broken ones and their errors."""
+
+    def __init__(self, pipelines_dir: Path) -> None:
+        self.dir = pipelines_dir
+        self.modules: dict[Path, LoadedModule] = {}
+
+    def files(self) -> list[Path]:
+        if not self.dir.is_dir():
+            return []
+        return sorted(p.resolve() for p in self.dir.glob("*.py") if not p.name.startswith("_"))
+
+    def load_all(self) -> Catalog:
+        self.modules = {path: load_module(path) for path in self.files()}
+        return self
+
+    def reload(self, path: Path) -> LoadedModule | None:
+        """Re-import one file (hot reload); a deleted file disappears from the catalog."""
+        path = path.resolve()
+        if not path.exists():
+            self.modules.pop(path, None)
+            return None
+        self.modules[path] = load_module(path)
+        return self.modules[path]
+
+    def load_one(self, name: str) -> Pipeline:
+        """Fast path for ``run NAME``: try ``NAME.py`` first, import everything otherwise."""
+        guess = (self.dir / f"{name}.py").resolve()
+        if guess.is_file():
+            self.modules[guess] = load_module(guess)
+            for p in self.modules[guess].pipelines:
+                if p.name == name:
+                    return p
+        self.load_all()
+        return self.get(name)
+
+    @property
+    def pipelines(self) -> dict[str, Pipeline]:
+        out: dict[str, Pipeline] = {}
+        for mod in self.modules.values():
+            for p in mod.pipelines:
+                out.setdefault(p.name, p)
+        return out
+
+    @property
+    def monitors(self) -> list[Any]:
+        return [m for mod in self.modules.values() for m in mod.monitors]
+
+    @property
+    def broken(self) -> list[Broken]:
+        out = [b for mod in self.modules.values() for b in mod.broken]
+        seen: dict[str, Pipeline] = {}
+        for mod in self.modules.values():
+            for p in mod.pipelines:
+                if p.name in seen:
+                    first = seen[p.name]
+                    out.append(
+                        Broken(
+                            p.name,
+                            p.file,
+                            p.line,
+                            f"pipeline name {p.name!r} already defined at {first.file}:{first.line}",
+                        )
+                    )
+                else:
+                    seen[p.name] = p
+        return out
+
+    def source_sha256(self, pipeline: Pipeline) -> str | None:
+        mod = self.modules.get(Path(pipeline.file).resolve())
+        return mod.sha256 if mod else None
+
+    def get(self, name: str) -> Pipeline:
+        pipelines = self.pipelines
+        if name in pipelines:
+            return pipelines[name]
+        for b in self.broken:
+            if b.name == name:
+                raise PipelineDefinitionError(f"pipeline {name!r} is broken: {b.error}", b.file, b.line)
+        known = ", ".join(sorted(pipelines)) or "none"
+        raise NotFoundError(f"unknown pipeline: {name!r} (known: {known})")

@@ -1,0 +1,215 @@
+"""The engine: starts, reruns and cancels runs of a project's pipelines."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from console.engine import logs
+from console.engine.dag import resolve
+from console.engine.discovery import Catalog
+from console.engine.params import resolve_params
+from console.engine.pipeline import Pipeline
+from console.engine.runner import Runner
+from console.errors import NotFoundError, ReadOnlyError, UsageError
+from console.project import Project
+from console.store import results
+from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
+from console.store.state import Store
+
+log = logging.getLogger("opsconsole.engine")
+Listener = Callable[[dict[str, Any]], None]
+
+
+class Engine:
+    """Runs pipelines of one project on an executor and records everything in its store."""
+
+    def __init__(
+        self,
+        project: Project,
+        store: Store | None = None,
+        *,
+        catalog: Catalog | None = None,
+        max_workers: int | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.project = project
+        self.project_root: Path = project.root
+        self.read_only = read_only or project.read_only
+        self.store = store or Store.for_project(project.root, readonly=False)
+        self.catalog = catalog or Catalog(project.pipelines_dir)
+        self.max_workers = max_workers or project.max_workers
+        self.listeners: list[Listener] = []
+        self.active: dict[int, Runner] = {}
+        self._executor: Executor | None = None
+        self._lock = threading.Lock()
+        self._git_commit: str | bool | None = False
+        logs.install()
+
+    # -- events -------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def emit(self, event: dict[str, Any]) -> None:
+        """Call every listener; one that raises is logged and never breaks the run."""
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001
+                log.exception("event listener %r failed", listener)
+
+    # -- executors ------------------------------------------------------------------------
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            with self._lock:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(
+                        self.max_workers, thread_name_prefix="opsconsole-task"
+                    )
+        return self._executor
+
+    # -- runs ---------------------------------------------------------------------------
+    def git_commit(self) -> str | None:
+        if self._git_commit is False:
+            self._git_commit = self.project.git_commit()
+        return self._git_commit  # type: ignore[return-value]
+
+    def pipeline(self, name: str) -> Pipeline:
+        if name in self.catalog.pipelines:
+            return self.catalog.pipelines[name]
+        return self.catalog.load_one(name)
+
+    def prepare(
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        trigger: str = "manual",
+        parent_run_id: int | None = None,
+        reuse: dict[str, str] | None = None,
+        group_key: str | None = None,
+    ) -> Runner:
+        """Create the run row (queued) and a Runner ready to walk it."""
+        self._writable()
+        pipeline = self.pipeline(name)
+        order = resolve(pipeline)
+        resolved = resolve_params(pipeline, params)
+        run_id = create_run(
+            self.store.db,
+            pipeline.name,
+            trigger=trigger,
+            params=resolved,
+            tasks=[(n, list(pipeline.tasks[n].upstream)) for n in order],
+            source_sha256=self.catalog.source_sha256(pipeline),
+            git_commit=self.git_commit(),
+            parent_run_id=parent_run_id,
+            group_key=group_key,
+        )
+        self.emit(
+            {
+                "kind": "run.created",
+                "run_id": run_id,
+                "task": None,
+                "status": "queued",
+                "pipeline": pipeline.name,
+                "data": {"trigger": trigger},
+            }
+        )
+        return Runner(self, pipeline, run_id, resolved, order, reuse=reuse)
+
+    def execute(self, runner: Runner) -> str:
+        with self._lock:
+            self.active[runner.run_id] = runner
+        try:
+            return runner.run()
+        finally:
+            with self._lock:
+                self.active.pop(runner.run_id, None)
+            self.store.writer.flush()
+
+    def run(self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual") -> Runner:
+        """Run a pipeline to the end on this thread; returns the finished Runner."""
+        runner = self.prepare(name, params, trigger=trigger)
+        self.execute(runner)
+        return runner
+
+    def start(
+        self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual", **kwargs: Any
+    ) -> Runner:
+        """Start a run on a background driver thread and return at once."""
+        runner = self.prepare(name, params, trigger=trigger, **kwargs)
+        threading.Thread(
+            target=self.execute, args=(runner,), name=f"opsconsole-run-{runner.run_id}", daemon=True
+        ).start()
+        return runner
+
+    def prepare_rerun(self, run_id: int, *, from_failed: bool = False) -> Runner:
+        run = get_run_row(self.store.db, run_id)
+        old_params = json.loads(run["params"] or "{}")
+        pipeline = self.pipeline(run["pipeline"])
+        params = {k: v for k, v in old_params.items() if k in pipeline.params}
+        reuse: dict[str, str] = {}
+        if from_failed:
+            if run["status"] == "succeeded":
+                raise UsageError(
+                    f"run {run_id} succeeded: nothing to rerun from failed (use rerun without --from-failed)"
+                )
+            if run["status"] in ("queued", "running"):
+                raise UsageError(f"run {run_id} is still {run['status']}")
+            for task in get_tasks(self.store.db, run_id):
+                key = task["result_key"]
+                if (
+                    task["status"] == "succeeded"
+                    and key
+                    and task["name"] in pipeline.tasks
+                    and results.exists(self.store, key)
+                ):
+                    reuse[task["name"]] = key
+        trigger = "rerun-failed" if from_failed else "rerun"
+        return self.prepare(pipeline.name, params, trigger=trigger, parent_run_id=run_id, reuse=reuse)
+
+    def rerun(self, run_id: int, *, from_failed: bool = False, wait: bool = True) -> Runner:
+        runner = self.prepare_rerun(run_id, from_failed=from_failed)
+        if wait:
+            self.execute(runner)
+        else:
+            threading.Thread(target=self.execute, args=(runner,), daemon=True).start()
+        return runner
+
+    def cancel(self, run_id: int) -> str:
+        """Cancel a run of this process directly, or ask its owning process through the store."""
+        self._writable()
+        runner = self.active.get(run_id)
+        if runner is not None:
+            runner.cancel()
+            return "cancelling"
+        try:
+            return request_cancel(self.store.db, run_id)
+        except NotFoundError:
+            raise
+
+    def running(self) -> list[int]:
+        return list(self.active)
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError("read-only mode: actions are disabled")
+
+    def close(self, *, cancel: bool = True, timeout: float = 10.0) -> None:
+        """Cancel this process's runs (marked cancelled), wait for them, flush and stop."""
+        if cancel:
+            for runner in list(self.active.values()):
+                runner.cancel()
+        deadline = timeout
+        while self.active and deadline > 0:
+            threading.Event().wait(0.05)
+            deadline -= 0.05
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self.store.close()

@@ -1,0 +1,1 @@
+"""The headless front end: CLI commands, rich output, live progress lines."""

@@ -1,0 +1,353 @@
+"""Subcommands about pipelines and runs: pipelines, run, runs, show, logs, rerun, cancel."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
+
+if TYPE_CHECKING:
+    from console.engine.runner import Runner
+    from console.headless.session import Session
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("pipelines", parents=[common], help="list pipelines (broken ones with their error)")
+    p.set_defaults(func=cmd_pipelines)
+
+    p = sub.add_parser("run", parents=[common], help="run a pipeline and wait for it")
+    p.add_argument("name")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="K=V", help="override a param")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("runs", parents=[common], help="list runs, newest first")
+    p.add_argument("--pipeline")
+    p.add_argument("--status")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("show", parents=[common], help="show a run and its tasks")
+    p.add_argument("run")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("logs", parents=[common], help="print a run's task logs")
+    p.add_argument("run")
+    p.add_argument("task", nargs="?")
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing until the run ends")
+    p.set_defaults(func=cmd_logs)
+
+    p = sub.add_parser("rerun", parents=[common], help="run a pipeline again with a run's params")
+    p.add_argument("run")
+    p.add_argument(
+        "--from-failed",
+        dest="from_failed",
+        action="store_true",
+        help="reuse what succeeded; run only failed tasks and their downstream",
+    )
+    p.set_defaults(func=cmd_rerun)
+
+    p = sub.add_parser("cancel", parents=[common], help="cancel a running run")
+    p.add_argument("run")
+    p.set_defaults(func=cmd_cancel)
+
+
+# -- pipelines --------------------------------------------------------------------------
+def pipeline_rows(session: Session) -> list[dict[str, Any]]:
+    catalog = session.engine.catalog.load_all()
+    root = session.project.root
+    rows: list[dict[str, Any]] = []
+
+    def rel(path: str) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(root))
+        except ValueError:
+            return path
+
+    for p in catalog.pipelines.values():
+        rows.append(
+            {
+                "name": p.name,
+                "file": rel(p.file),
+                "status": "ok",
+                "error": None,
+                "line": p.line,
+                "tasks": list(p.tasks),
+                "params": p.params,
+                "schedule": p.schedule,
+                "watch": p.watch,
+                "description": p.description,
+            }
+        )
+    for b in catalog.broken:
+        rows.append(
+            {
+                "name": b.name,
+                "file": rel(b.file),
+                "status": "broken",
+                "error": b.error,
+                "line": b.line,
+                "tasks": [],
+                "params": {},
+                "schedule": None,
+                "watch": None,
+                "description": "",
+            }
+        )
+    rows.sort(key=lambda r: r["name"])
+    return rows
+
+
+def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
+    rows = pipeline_rows(session)
+    if args.json:
+        print_json(rows)
+        return 0
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("pipeline", "status", "tasks", "trigger", "file / error"):
+        table.add_column(col)
+    for r in rows:
+        trig = r["schedule"] or (f"watch {r['watch']}" if r["watch"] else "manual")
+        where = r["file"] if r["status"] == "ok" else f"[red]{r['file']}:{r['line'] or '?'}: {r['error']}[/]"
+        table.add_row(r["name"], status_text(r["status"]), str(len(r["tasks"])), trig, where)
+    console().print(table)
+    return 0
+
+
+# -- run / rerun ---------------------------------------------------------------------------
+def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
+    """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
+    from console.headless.progress import LiveTable, PlainPrinter
+
+    engine = session.engine
+    if args.json:
+        view: Any = None
+    elif sys.stdout.isatty() and not args.no_ui:
+        view = LiveTable(runner.pipeline.name, runner.order)
+    else:
+        view = PlainPrinter()
+    if view is not None:
+        engine.subscribe(lambda ev: view(ev) if ev.get("run_id") == runner.run_id else None)
+        view(
+            {
+                "kind": "run.created",
+                "run_id": runner.run_id,
+                "pipeline": runner.pipeline.name,
+                "task": None,
+                "status": "queued",
+                "data": {"trigger": "manual"},
+                "at": time.time(),
+            }
+        )
+    thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
+    interrupted = False
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        interrupted = True
+        runner.cancel()
+        thread.join(30)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+        if view is not None:
+            view.stop()
+    engine.store.writer.flush()
+    _report(runner.run_id, session, args)
+    if interrupted:
+        return 130
+    return 0 if runner.final_status == "succeeded" else 1
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
+    from console.store.runs import get_run_row, get_tasks, run_to_json
+
+    run = get_run_row(session.store.db, run_id)
+    tasks = get_tasks(session.store.db, run_id)
+    if args.json:
+        print_json(run_to_json(run, tasks))
+        return
+    out = console()
+    counts: dict[str, int] = {}
+    for t in tasks:
+        counts[t["status"]] = counts.get(t["status"], 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    out.print(
+        f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "
+        f"{fmt_duration(run_duration(run))} ({summary})"
+    )
+    for t in tasks:
+        if t["status"] == "failed":
+            out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
+    if run["status"] != "succeeded":
+        out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
+
+
+def cmd_run(args: argparse.Namespace, session: Session) -> int:
+    from console.engine.params import parse_pairs
+
+    overrides = parse_pairs(args.param)
+    runner = session.engine.prepare(args.name, overrides, trigger="manual")
+    return wait_for(runner, session, args)
+
+
+def cmd_rerun(args: argparse.Namespace, session: Session) -> int:
+    from console.store.runs import resolve_run_id
+
+    run_id = resolve_run_id(session.store.db, args.run)
+    session.engine.catalog.load_all()
+    runner = session.engine.prepare_rerun(run_id, from_failed=args.from_failed)
+    return wait_for(runner, session, args)
+
+
+def cmd_cancel(args: argparse.Namespace, session: Session) -> int:
+    from console.store.runs import get_run_row, resolve_run_id, run_to_json
+
+    run_id = resolve_run_id(session.store.db, args.run)
+    state = session.engine.cancel(run_id)
+    deadline = time.time() + 10
+    run = get_run_row(session.store.db, run_id)
+    while state == "cancelling" and run["status"] in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.1)
+        run = get_run_row(session.store.db, run_id)
+    if args.json:
+        print_json(run_to_json(run) | {"cancel": state})
+    elif state == "cancelling":
+        console().print(f"run {run_id} {run['pipeline']}: cancel requested; now {status_text(run['status'])}")
+    else:
+        console().print(f"run {run_id} already ended: {status_text(run['status'])}")
+    return 0
+
+
+# -- runs / show / logs ------------------------------------------------------------------------
+def cmd_runs(args: argparse.Namespace, session: Session) -> int:
+    from console.store.runs import list_runs, run_to_json
+
+    rows = list_runs(session.store.db, pipeline=args.pipeline, status=args.status, limit=args.limit)
+    if args.json:
+        print_json([run_to_json(r) for r in rows])
+        return 0
+    if not rows:
+        console().print("no runs yet: start one with `opsconsole run NAME`")
+        return 0
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for col, just in (
+        ("#", "right"),
+        ("pipeline", "left"),
+        ("status", "left"),
+        ("trigger", "left"),
+        ("started", "left"),
+        ("took", "right"),
+        ("tasks", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["pipeline"],
+            status_text(r["status"]),
+            r["trigger"],
+            fmt_time(r["started_at"] or r["created_at"]),
+            fmt_duration(run_duration(r)),
+            f"{r['n_done']}/{r['n_tasks']}",
+        )
+    console().print(table)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, session: Session) -> int:
+    from console.store.runs import get_run_row, get_tasks, resolve_run_id, run_to_json
+
+    run_id = resolve_run_id(session.store.db, args.run)
+    run = get_run_row(session.store.db, run_id)
+    tasks = get_tasks(session.store.db, run_id)
+    if args.json:
+        print_json(run_to_json(run, tasks))
+        return 0
+    import json
+
+    from rich.table import Table
+
+    out = console()
+    out.print(
+        f"[bold]run {run_id}[/] {run['pipeline']}  {status_text(run['status'])}  trigger {run['trigger']}"
+        f"  started {fmt_time(run['started_at'])}  took {fmt_duration(run_duration(run))}"
+    )
+    out.print(f"params {json.dumps(json.loads(run['params']))}")
+    if run["parent_run_id"]:
+        out.print(f"rerun of run {run['parent_run_id']}")
+    if run["source_sha256"]:
+        out.print(f"source sha256 {run['source_sha256'][:16]}  git {run['git_commit'] or '-'}")
+    if run["error"]:
+        out.print(f"[red]{run['error']}[/]")
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("task", "status", "attempts", "took", "upstream", "error"):
+        table.add_column(col)
+    for t in tasks:
+        status = status_text(t["status"]) + (" (reused)" if t["reused"] else "")
+        table.add_row(
+            t["name"],
+            status,
+            str(t["attempts"]),
+            fmt_duration(t["duration_s"]),
+            ", ".join(json.loads(t["upstream"])),
+            t["error"] or "",
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_logs(args: argparse.Namespace, session: Session) -> int:
+    from console.errors import NotFoundError
+    from console.store.runs import get_run_row, get_tasks, resolve_run_id
+
+    store = session.store
+    run_id = resolve_run_id(store.db, args.run)
+    tasks = [t["name"] for t in get_tasks(store.db, run_id)]
+    if args.task and args.task not in tasks:
+        raise NotFoundError(f"run {run_id} has no task {args.task!r} (tasks: {', '.join(tasks)})")
+    names = [args.task] if args.task else tasks
+    offsets = {name: 0 for name in names}
+    last_pass = not args.follow
+    while True:
+        ended = args.follow and get_run_row(store.db, run_id)["status"] not in ("queued", "running")
+        for name in names:
+            path = store.log_path(run_id, name)
+            if not path.exists():
+                continue
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                fh.seek(offsets[name])
+                text = fh.read()
+                offsets[name] = fh.tell()
+            if not text:
+                continue
+            if args.json:
+                for line in text.splitlines():
+                    print_json({"task": name, "line": line})
+            else:
+                prefix = "" if args.task else f"[{name}] "
+                sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in text.splitlines()))
+                sys.stdout.flush()
+        if last_pass:
+            return 0
+        last_pass = ended  # one more read after the run ended, for its last lines
+        if not ended:
+            time.sleep(0.2)

@@ -1,0 +1,143 @@
+"""Finding the project root and reading ``[tool.opsconsole]`` / ``opsconsole.toml``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from console.errors import ProjectError
+
+KNOWN_KEYS = {
+    "pipelines",
+    "max_workers",
+    "executor",
+    "scheduler",
+    "timezone",
+    "state_dir",
+    "name",
+    "read_only",
+}
+
+
+@dataclass
+class Project:
+    """A project root and its settings."""
+
+    root: Path
+    name: str
+    pipelines_dir: Path
+    max_workers: int = 8
+    executor: str = "thread"
+    scheduler: str | None = None
+    timezone: str | None = None
+    state_dir: Path | None = None
+    read_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def home(self) -> Path:
+        env = os.environ.get("OPSCONSOLE_HOME")
+        if env:
+            return Path(env)
+        return self.state_dir or self.root / ".opsconsole"
+
+    def git_commit(self) -> str | None:
+        """The project's HEAD commit when it is a git work tree (no subprocess otherwise)."""
+        git_dir = self.root / ".git"
+        if not git_dir.exists():
+            return None
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(self.root), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def is_project_dir(path: Path) -> bool:
+    if (path / "opsconsole.toml").is_file() or (path / "pipelines").is_dir():
+        return True
+    pyproject = path / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "opsconsole" in tomllib.loads(pyproject.read_text()).get("tool", {})
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+            return False
+    return False
+
+
+def find_root(start: Path) -> Path:
+    start = start.resolve()
+    for path in (start, *start.parents):
+        if is_project_dir(path):
+            return path
+    raise ProjectError(
+        f"no ops-console project in {start} or above (looked for pipelines/, opsconsole.toml, "
+        "or [tool.opsconsole] in pyproject.toml); pass --project DIR"
+    )
+
+
+def read_config(root: Path) -> dict[str, Any]:
+    for name, section in (("opsconsole.toml", None), ("pyproject.toml", ("tool", "opsconsole"))):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ProjectError(f"{path}: not valid TOML ({exc})") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectError(f"{path}: cannot read ({exc})") from exc
+        if section:
+            for key in section:
+                data = data.get(key, {}) if isinstance(data, dict) else {}
+            if not data and name == "pyproject.toml":
+                continue
+        if not isinstance(data, dict):
+            raise ProjectError(f"{path}: [tool.opsconsole] must be a table")
+        return data
+    return {}
+
+
+def load_project(project_dir: str | Path | None = None) -> Project:
+    """The project at ``project_dir`` (must exist) or found upward from the current directory."""
+    if project_dir is not None:
+        root = Path(project_dir).resolve()
+        if not root.is_dir():
+            raise ProjectError(f"{root}: no such project directory")
+    else:
+        root = find_root(Path.cwd())
+    cfg = read_config(root)
+    unknown = set(cfg) - KNOWN_KEYS
+    extra = {k: cfg[k] for k in unknown}
+    try:
+        max_workers = int(cfg.get("max_workers", min(32, (os.cpu_count() or 1) + 4)))
+    except (TypeError, ValueError) as exc:
+        raise ProjectError(f"{root}: max_workers must be an integer") from exc
+    if max_workers < 1:
+        raise ProjectError(f"{root}: max_workers must be at least 1")
+    executor = str(cfg.get("executor", "thread"))
+    if executor not in ("thread", "process", "dask"):
+        raise ProjectError(f"{root}: executor must be thread, process or dask, not {executor!r}")
+    state_dir = cfg.get("state_dir")
+    return Project(
+        root=root,
+        name=str(cfg.get("name", root.name)),
+        pipelines_dir=root / str(cfg.get("pipelines", "pipelines")),
+        max_workers=max_workers,
+        executor=executor,
+        scheduler=cfg.get("scheduler"),
+        timezone=cfg.get("timezone"),
+        state_dir=(root / state_dir) if state_dir else None,
+        read_only=bool(cfg.get("read_only", False)),
+        extra=extra,
+    )

@@ -1,0 +1,231 @@
+"""Opening the state store: paths, SQLite connections, migrations, crash recovery."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from console.errors import StoreCorruptError, StoreError, StoreUnavailableError
+from console.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 30_000
+HOST = socket.gethostname()
+ACTIVE_RUN_STATES = ("queued", "running")
+ACTIVE_TASK_STATES = ("queued", "running", "retrying")
+
+
+def process_start_token(pid: int) -> str | None:
+    """The kernel's start time of ``pid``: tells a live process from a reused pid."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read().decode(errors="replace")
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+MY_PID = os.getpid()
+MY_PID_START = process_start_token(MY_PID)
+
+
+def process_alive(pid: int | None, token: str | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    if token is None:
+        return True
+    return process_start_token(pid) == token
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode with a generous busy timeout (safe across processes)."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro",
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+        else:
+            conn = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+                isolation_level=None,
+            )
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+    except sqlite3.DatabaseError as exc:
+        raise translate(exc, path) from exc
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def translate(exc: BaseException, path: Path) -> StoreError:
+    """Map a sqlite3/OS error to one clear line naming the database file."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text or "file is encrypted" in text
+    ):
+        return StoreCorruptError(
+            f"{path}: the state database is corrupt ({text}); "
+            "run `opsconsole store --backup-and-reset` to move it aside and start fresh"
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreUnavailableError(f"{path}: the state directory is read-only ({text})")
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreUnavailableError(f"{path}: the disk is full ({text}); nothing was lost")
+    if "locked" in text:
+        return StoreUnavailableError(f"{path}: the database stayed locked too long ({text})")
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreUnavailableError(f"{path}: the state directory is not writable ({exc.strerror})")
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return StoreUnavailableError(f"{path}: the disk is full; nothing was lost")
+    return StoreError(f"{path}: {text}")
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: schema version {version} was written by a newer ops-console "
+            f"(this one knows {SCHEMA_VERSION}); upgrade ops-console"
+        )
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in MIGRATIONS[version:]:
+            for statement in step.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class Database:
+    """The SQLite file of a state directory, with one read connection per thread."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        conn = self.conn()
+        if not readonly:
+            try:
+                migrate(conn, path)
+            except sqlite3.DatabaseError as exc:
+                raise translate(exc, path) from exc
+        else:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise translate(exc, path) from exc
+
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=self.readonly)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        try:
+            return self.conn().execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, self.path) from exc
+
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` write transaction on this thread's connection."""
+        conn = self.conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, self.path) from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            conn.execute("ROLLBACK")
+            raise translate(exc, self.path) from exc
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        """One write statement in its own transaction."""
+        try:
+            with self.transaction() as conn:
+                return conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, self.path) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._all.clear()
+        self._local = threading.local()
+
+
+def recover_interrupted(db: Database) -> list[int]:
+    """Mark runs whose owning process died as ``interrupted``; return their ids."""
+    rows = db.query("SELECT id, pid, pid_start, host FROM runs WHERE status IN ('queued', 'running')")
+    dead = [r["id"] for r in rows if r["host"] == HOST and not process_alive(r["pid"], r["pid_start"])]
+    if not dead:
+        return []
+    now = time.time()
+    with db.transaction() as conn:
+        for run_id in dead:
+            cur = conn.execute(
+                "UPDATE runs SET status='interrupted', ended_at=?, "
+                "error=coalesce(error, 'the process running it stopped') "
+                "WHERE id=? AND status IN ('queued', 'running')",
+                (now, run_id),
+            )
+            if cur.rowcount:
+                conn.execute(
+                    "UPDATE tasks SET status='interrupted', ended_at=? "
+                    "WHERE run_id=? AND status IN ('queued', 'running', 'retrying')",
+                    (now, run_id),
+                )
+                conn.execute(
+                    "INSERT INTO events (at, run_id, kind, status) VALUES (?, ?, 'run.finished', 'interrupted')",
+                    (now, run_id),
+                )
+    return dead

@@ -1,0 +1,199 @@
+"""The SQLite schema and its migrations.
+
+``events.seq`` is a plain INTEGER PRIMARY KEY (max + 1, assigned under the write lock), so
+it only grows while the newest event is never deleted; retention deletes old events only.
+Events carry no secondary index: the hot path inserts thousands per second.
+
+``PRAGMA user_version`` holds the schema version. Each entry of ``MIGRATIONS`` moves the
+database from version ``i`` to ``i + 1``; they run in one ``BEGIN IMMEDIATE`` transaction
+so two processes opening a new store at once cannot both apply them.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE IF NOT EXISTS runs (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline        TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    trigger         TEXT NOT NULL,
+    params          TEXT NOT NULL DEFAULT '{}',
+    created_at      REAL NOT NULL,
+    started_at      REAL,
+    ended_at        REAL,
+    pid             INTEGER,
+    pid_start       TEXT,
+    host            TEXT,
+    source_sha256   TEXT,
+    git_commit      TEXT,
+    parent_run_id   INTEGER,
+    group_key       TEXT,
+    n_tasks         INTEGER NOT NULL DEFAULT 0,
+    n_done          INTEGER NOT NULL DEFAULT 0,
+    error           TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, id);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, id);
+
+CREATE TABLE IF NOT EXISTS tasks (
+    run_id      INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    started_at  REAL,
+    ended_at    REAL,
+    duration_s  REAL,
+    error       TEXT,
+    result_key  TEXT,
+    reused      INTEGER NOT NULL DEFAULT 0,
+    log_lines   INTEGER NOT NULL DEFAULT 0,
+    upstream    TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS events (
+    seq     INTEGER PRIMARY KEY,
+    at      REAL NOT NULL,
+    run_id  INTEGER,
+    task    TEXT,
+    kind    TEXT NOT NULL,
+    status  TEXT,
+    data    TEXT
+);
+
+CREATE TABLE IF NOT EXISTS results (
+    key     TEXT PRIMARY KEY,
+    size    INTEGER NOT NULL,
+    inline  BLOB,
+    at      REAL NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS checks (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL,
+    pipeline    TEXT NOT NULL,
+    task        TEXT NOT NULL,
+    check_name  TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    columns     TEXT NOT NULL DEFAULT '[]',
+    severity    TEXT NOT NULL,
+    passed      INTEGER NOT NULL,
+    failing     INTEGER NOT NULL DEFAULT 0,
+    total       INTEGER NOT NULL DEFAULT 0,
+    observed    REAL,
+    error       TEXT,
+    duration_s  REAL,
+    detail      TEXT NOT NULL DEFAULT '{}',
+    at          REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checks_by_run ON checks (run_id);
+CREATE INDEX IF NOT EXISTS checks_by_name ON checks (pipeline, task, check_name, id);
+
+CREATE TABLE IF NOT EXISTS metrics (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT NOT NULL,
+    value       REAL NOT NULL,
+    step        INTEGER,
+    at          REAL NOT NULL,
+    run_id      INTEGER,
+    pipeline    TEXT,
+    task        TEXT,
+    model       TEXT,
+    version     INTEGER,
+    source      TEXT
+);
+CREATE INDEX IF NOT EXISTS metrics_by_name ON metrics (name, id);
+CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics (run_id);
+
+CREATE TABLE IF NOT EXISTS model_versions (
+    name        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    created_at  REAL NOT NULL,
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    data_sha256 TEXT,
+    run_id      INTEGER,
+    task        TEXT,
+    metrics     TEXT NOT NULL DEFAULT '{}',
+    params      TEXT NOT NULL DEFAULT '{}',
+    tags        TEXT NOT NULL DEFAULT '{}',
+    signature   TEXT,
+    env         TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (name, version)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS aliases (
+    name     TEXT NOT NULL,
+    alias    TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    PRIMARY KEY (name, alias)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS alias_history (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           REAL NOT NULL,
+    user         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    alias        TEXT NOT NULL,
+    from_version INTEGER,
+    to_version   INTEGER,
+    reason       TEXT,
+    command      TEXT
+);
+CREATE INDEX IF NOT EXISTS alias_history_by_name ON alias_history (name, alias, id);
+
+CREATE TABLE IF NOT EXISTS gate_decisions (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    at                 REAL NOT NULL,
+    name               TEXT NOT NULL,
+    challenger         INTEGER NOT NULL,
+    champion           INTEGER,
+    metric             TEXT,
+    challenger_score   REAL,
+    champion_score     REAL,
+    promoted           INTEGER NOT NULL,
+    reason             TEXT,
+    run_id             INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS monitor_evals (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    monitor   TEXT NOT NULL,
+    at        REAL NOT NULL,
+    model     TEXT,
+    version   INTEGER,
+    metrics   TEXT NOT NULL DEFAULT '{}',
+    evidence  TEXT NOT NULL DEFAULT '{}',
+    run_id    INTEGER
+);
+CREATE INDEX IF NOT EXISTS monitor_evals_by_monitor ON monitor_evals (monitor, id);
+
+CREATE TABLE IF NOT EXISTS alerts (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          REAL NOT NULL,
+    monitor     TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    value       REAL,
+    threshold   REAL,
+    severity    TEXT NOT NULL DEFAULT 'alert',
+    evidence    TEXT NOT NULL DEFAULT '{}',
+    eval_id     INTEGER,
+    action      TEXT,
+    action_run_id INTEGER,
+    acknowledged INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS triggers_state (
+    pipeline  TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    value     TEXT,
+    PRIMARY KEY (pipeline, kind, key)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [V1]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,66 @@
+"""The state directory of a project: database, writer, artifacts and logs in one place."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from console.errors import StoreUnavailableError
+from console.store.artifacts import ArtifactStore
+from console.store.db import Database, recover_interrupted, translate
+from console.store.writer import Writer
+
+STATE_DIR_NAME = ".opsconsole"
+
+
+class Store:
+    """Everything persisted for one project. Cheap to open; the writer starts on first use."""
+
+    def __init__(self, home: Path, *, readonly: bool = False, recover: bool = True) -> None:
+        self.home = home
+        self.readonly = readonly
+        self.db_path = home / "state.db"
+        self.logs_dir = home / "logs"
+        self.runs_dir = home / "runs"
+        self.artifacts = ArtifactStore(home / "artifacts")
+        if not readonly:
+            try:
+                home.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise translate(exc, home) from exc
+            if not os.access(home, os.W_OK):
+                raise StoreUnavailableError(f"{home}: the state directory is not writable")
+        elif not self.db_path.exists():
+            raise StoreUnavailableError(f"{self.db_path}: no state database yet (nothing has run)")
+        self.db = Database(self.db_path, readonly=readonly)
+        self._writer: Writer | None = None
+        self._lock = threading.Lock()
+        self.recovered: list[int] = []
+        self.saw_none_result = False  # the None result is stored once per process
+        if recover and not readonly:
+            self.recovered = recover_interrupted(self.db)
+
+    @classmethod
+    def for_project(cls, root: Path, **kwargs: bool) -> Store:
+        home = os.environ.get("OPSCONSOLE_HOME")
+        return cls(Path(home) if home else root / STATE_DIR_NAME, **kwargs)
+
+    @property
+    def writer(self) -> Writer:
+        if self._writer is None:
+            with self._lock:
+                if self._writer is None:
+                    if self.readonly:
+                        raise StoreUnavailableError(f"{self.db_path}: opened read-only")
+                    self._writer = Writer(self.db_path)
+        return self._writer
+
+    def log_path(self, run_id: int, task: str) -> Path:
+        return self.logs_dir / str(run_id) / f"{task}.log"
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.db.close()
