@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
@@ -24,6 +25,18 @@ from console.store.state import Store
 
 log = logging.getLogger("opsconsole.engine")
 Listener = Callable[[dict[str, Any]], None]
+
+
+def _relax_gc() -> None:
+    """Collect young objects every 20,000 allocations instead of 700.
+
+    A run allocates a few small containers per state change; at the default threshold the
+    collector's passes cost the engine a third of its throughput on 2,000-task fan-outs.
+    Cycles are still collected, only less often (CPython 3.12+ does similar by default).
+    """
+    threshold = gc.get_threshold()
+    if threshold[0] < 20_000:
+        gc.set_threshold(20_000, threshold[1], threshold[2])
 
 
 class Engine:
@@ -124,6 +137,7 @@ class Engine:
         return Runner(self, pipeline, run_id, resolved, order, reuse=reuse)
 
     def execute(self, runner: Runner) -> str:
+        _relax_gc()
         with self._lock:
             self.active[runner.run_id] = runner
         try:

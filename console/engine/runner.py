@@ -14,7 +14,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +88,10 @@ class Runner:
         self.values: dict[str, Any] = {}
         self.keys: dict[str, str] = {}
         self.status: dict[str, str] = {name: "queued" for name in order}
-        self._done: queue.SimpleQueue[tuple[str, int, Future[Any]]] = queue.SimpleQueue()
+        # (task, attempt number, TaskOutcome | exception): put by the worker itself on thread
+        # executors (no future callbacks on the hot path), by a done-callback on others.
+        self._done: queue.SimpleQueue[tuple[str, int, Any]] = queue.SimpleQueue()
+        self._threaded = isinstance(self.executor, ThreadPoolExecutor)
         self.final_status: str | None = None
         self.log_lines: dict[str, int] = {}
         self.log_dir = self.store.logs_dir / str(run_id)
@@ -177,14 +180,17 @@ class Runner:
             except queue.Empty:
                 pass
             finished: list[tuple[str, Attempt, BaseException | None, TaskOutcome | None]] = []
-            for name, number, fut in items:
+            for name, number, result in items:
                 att = inflight.get(name)
                 if att is None or att.number != number:
                     continue  # a timed-out attempt that finished late
                 del inflight[name]
-                timed.pop(name, None)
-                exc = fut.exception()
-                finished.append((name, att, exc, None if exc else fut.result()))
+                if timed:
+                    timed.pop(name, None)
+                if isinstance(result, BaseException):
+                    finished.append((name, att, result, None))
+                else:
+                    finished.append((name, att, None, result))
             now = time.monotonic()
             for name, att in list(timed.items()):
                 deadline = att.deadline
@@ -272,11 +278,22 @@ class Runner:
             att.cancel.set()
         kwargs = self._kwargs(spec)
         self.status[spec.name] = "running"
-        fut = self.executor.submit(self._execute, spec, kwargs, att)
-        att.future = fut
-        done = self._done
-        fut.add_done_callback(lambda f, n=spec.name, k=number: done.put((n, k, f)))
+        if self._threaded:
+            att.future = self.executor.submit(self._work, spec, kwargs, att)
+        else:
+            fut = att.future = self.executor.submit(self._execute, spec, kwargs, att)
+            done = self._done
+            fut.add_done_callback(
+                lambda f, n=spec.name, k=number: done.put((n, k, f.exception() or f.result())))
         return att
+
+    def _work(self, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> None:
+        """Thread executors: run the attempt and hand its outcome straight to the driver."""
+        try:
+            result: Any = self._execute(spec, kwargs, att)
+        except BaseException as exc:  # noqa: BLE001 - handed to the driver, which decides
+            result = exc
+        self._done.put((spec.name, att.number, result))
 
     def _kwargs(self, spec: TaskSpec) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
@@ -360,6 +377,10 @@ class Runner:
                     "at": at,
                 }
             )
+
+    def emit_task_event(self, task: str, kind: str, data: dict[str, Any]) -> None:
+        """An informational event of a task (checks, models): persisted and shown live."""
+        self._emit(kind, task, None, data)
 
     def _skip_downstream(self, name: str, children: dict[str, list[str]]) -> list[str]:
         skipped, stack = [], list(children[name])

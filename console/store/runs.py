@@ -61,7 +61,7 @@ def create_run(
         run_id = int(cur.lastrowid or 0)
         conn.executemany(
             "INSERT INTO tasks (run_id, name, position, status, upstream) VALUES (?, ?, ?, 'queued', ?)",
-            [(run_id, name, i, json.dumps(up)) for i, (name, up) in enumerate(tasks)],
+            [(run_id, name, i, json.dumps(up) if up else "[]") for i, (name, up) in enumerate(tasks)],
         )
         conn.execute(
             "INSERT INTO events (at, run_id, kind, status, data) VALUES (?, ?, 'run.created', 'queued', ?)",

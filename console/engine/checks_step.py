@@ -1,0 +1,95 @@
+"""Running a task's ``checks=[...]`` on its output, storing results, quarantining rows.
+
+``severity="error"`` failures fail the task (downstream is skipped); ``"warn"`` ones are
+recorded; checks with ``on_fail="quarantine"`` move their failing rows to an artifact and
+pass the rest on. Every result is kept, so ``anomaly=`` checks can bound a metric by the
+same check's history.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from console.engine.logs import TaskLog
+from console.engine.pipeline import TaskSpec
+from console.errors import TaskError
+
+if TYPE_CHECKING:
+    from console.engine.runner import Runner
+
+HISTORY_RUNS = 30
+CHECK_SQL = (
+    "INSERT INTO checks (run_id, pipeline, task, check_name, kind, columns, severity, passed, failing,"
+    " total, observed, error, duration_s, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class CheckFailedError(TaskError):
+    """One or more error-severity checks failed on a task's output."""
+
+
+def history_for(runner: Runner, task: str) -> Any:
+    """A function giving the last observed values of a check of this pipeline and task."""
+    db = runner.store.db
+
+    def history(check_name: str) -> list[float]:
+        rows = db.query(
+            "SELECT observed FROM checks WHERE pipeline=? AND task=? AND check_name=? AND run_id<>?"
+            " AND observed IS NOT NULL AND error IS NULL ORDER BY id DESC LIMIT ?",
+            (runner.pipeline.name, task, check_name, runner.run_id, HISTORY_RUNS),
+        )
+        return [float(r[0]) for r in reversed(rows)]
+
+    return history
+
+
+def run_checks(runner: Runner, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
+    """Validate ``value``; store every result; return the value (minus quarantined rows)."""
+    from console.quality import validate
+
+    frames = {name: v for name in spec.upstream if _is_frame(v := runner.values.get(name))}
+    report = validate(value, list(spec.checks), history=history_for(runner, spec.name), frames=frames)
+    now = time.time()
+    rows, failed_errors, warned = [], [], []
+    kept = value
+    quarantined = None
+    if any(getattr(r, "quarantined", False) and r.failing for r in report.results):
+        kept, quarantined = report.split_quarantine(value)
+    quarantine_key = None
+    if quarantined is not None and len(quarantined):
+        path = runner.store.runs_dir / str(runner.run_id) / f"{spec.name}.quarantine.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        quarantined.to_csv(path)
+        quarantine_key, _ = runner.store.artifacts.put_file(path)
+        log.line(f"quarantined {len(quarantined)} rows to {path} (sha256 {quarantine_key[:12]})")
+    for result in report.results:
+        detail = result.to_dict()
+        if quarantine_key and getattr(result, "quarantined", False):
+            detail["quarantine_sha256"] = quarantine_key
+        rows.append((
+            runner.run_id, runner.pipeline.name, spec.name, result.check, result.kind,
+            json.dumps(list(result.columns)), result.severity, int(bool(result.passed)),
+            int(result.failing), int(result.total),
+            None if result.observed is None else float(result.observed), result.error,
+            result.duration_s, json.dumps(detail, default=str), now,
+        ))
+        mark = "ok  " if result.passed else ("FAIL" if result.severity == "error" else "warn")
+        what = result.error or f"{result.failing}/{result.total} failing"
+        log.line(f"check {mark} {result.check}: {what}")
+        if not result.passed and not getattr(result, "quarantined", False):
+            (failed_errors if result.severity == "error" else warned).append(result.check)
+    runner.writer.many(CHECK_SQL, rows)
+    summary = (f"checks: {sum(1 for r in report.results if r.passed)}/{len(report.results)} passed"
+               + (f", failed: {', '.join(failed_errors)}" if failed_errors else "")
+               + (f", warnings: {', '.join(warned)}" if warned else ""))
+    runner.emit_task_event(spec.name, "check.failed" if failed_errors else "check.passed",
+                           {"summary": summary, "failed": failed_errors, "warned": warned})
+    if failed_errors:
+        raise CheckFailedError(f"error checks failed: {', '.join(failed_errors)}")
+    return kept
+
+
+def _is_frame(value: Any) -> bool:
+    return type(value).__name__ == "DataFrame" and hasattr(value, "columns")
