@@ -68,24 +68,41 @@ def run_checks(runner: Runner, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
         detail = result.to_dict()
         if quarantine_key and getattr(result, "quarantined", False):
             detail["quarantine_sha256"] = quarantine_key
-        rows.append((
-            runner.run_id, runner.pipeline.name, spec.name, result.check, result.kind,
-            json.dumps(list(result.columns)), result.severity, int(bool(result.passed)),
-            int(result.failing), int(result.total),
-            None if result.observed is None else float(result.observed), result.error,
-            result.duration_s, json.dumps(detail, default=str), now,
-        ))
+        rows.append(
+            (
+                runner.run_id,
+                runner.pipeline.name,
+                spec.name,
+                result.check,
+                result.kind,
+                json.dumps(list(result.columns)),
+                result.severity,
+                int(bool(result.passed)),
+                int(result.failing),
+                int(result.total),
+                None if result.observed is None else float(result.observed),
+                result.error,
+                result.duration_s,
+                json.dumps(detail, default=str),
+                now,
+            )
+        )
         mark = "ok  " if result.passed else ("FAIL" if result.severity == "error" else "warn")
         what = result.error or f"{result.failing}/{result.total} failing"
         log.line(f"check {mark} {result.check}: {what}")
         if not result.passed and not getattr(result, "quarantined", False):
             (failed_errors if result.severity == "error" else warned).append(result.check)
     runner.writer.many(CHECK_SQL, rows)
-    summary = (f"checks: {sum(1 for r in report.results if r.passed)}/{len(report.results)} passed"
-               + (f", failed: {', '.join(failed_errors)}" if failed_errors else "")
-               + (f", warnings: {', '.join(warned)}" if warned else ""))
-    runner.emit_task_event(spec.name, "check.failed" if failed_errors else "check.passed",
-                           {"summary": summary, "failed": failed_errors, "warned": warned})
+    summary = (
+        f"checks: {sum(1 for r in report.results if r.passed)}/{len(report.results)} passed"
+        + (f", failed: {', '.join(failed_errors)}" if failed_errors else "")
+        + (f", warnings: {', '.join(warned)}" if warned else "")
+    )
+    runner.emit_task_event(
+        spec.name,
+        "check.failed" if failed_errors else "check.passed",
+        {"summary": summary, "failed": failed_errors, "warned": warned},
+    )
     if failed_errors:
         raise CheckFailedError(f"error checks failed: {', '.join(failed_errors)}")
     return kept

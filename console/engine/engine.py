@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -50,6 +51,8 @@ class Engine:
         catalog: Catalog | None = None,
         max_workers: int | None = None,
         read_only: bool = False,
+        executor: str | None = None,
+        scheduler: str | None = None,
     ) -> None:
         self.project = project
         self.project_root: Path = project.root
@@ -60,6 +63,10 @@ class Engine:
         self.listeners: list[Listener] = []
         self.active: dict[int, Runner] = {}
         self._executor: Executor | None = None
+        self._process_pool: Executor | None = None
+        self._dask: Executor | None = None
+        self.executor_kind = executor or project.executor
+        self.scheduler = scheduler or project.scheduler
         self._lock = threading.Lock()
         self._git_commit: str | bool | None = False
         logs.install()
@@ -86,6 +93,31 @@ class Engine:
                         self.max_workers, thread_name_prefix="opsconsole-task"
                     )
         return self._executor
+
+    def executor_for(self, pipeline: Pipeline) -> Executor:
+        """Threads by default; a process pool for ``executor="process"`` (pipeline or project)."""
+        kind = pipeline.executor or self.executor_kind
+        if kind == "thread":
+            return self.executor
+        if kind == "process":
+            with self._lock:
+                if self._process_pool is None:
+                    import multiprocessing
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    # spawn: forking a process that has threads (writer, workers) is unsafe
+                    ctx = multiprocessing.get_context("spawn")
+                    workers = min(self.max_workers, os.cpu_count() or 1)
+                    self._process_pool = ProcessPoolExecutor(workers, mp_context=ctx)
+                return self._process_pool
+        if kind == "dask":
+            from console.engine.dask_executor import dask_executor
+
+            with self._lock:
+                if self._dask is None:
+                    self._dask = dask_executor(self.scheduler)
+                return self._dask
+        raise UsageError(f"pipeline {pipeline.name!r}: unknown executor {kind!r} (thread, process or dask)")
 
     # -- runs ---------------------------------------------------------------------------
     def git_commit(self) -> str | None:
@@ -134,7 +166,9 @@ class Engine:
                 "data": {"trigger": trigger},
             }
         )
-        return Runner(self, pipeline, run_id, resolved, order, reuse=reuse)
+        return Runner(
+            self, pipeline, run_id, resolved, order, reuse=reuse, executor=self.executor_for(pipeline)
+        )
 
     def execute(self, runner: Runner) -> str:
         _relax_gc()
@@ -224,6 +258,7 @@ class Engine:
         while self.active and deadline > 0:
             threading.Event().wait(0.05)
             deadline -= 0.05
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        for pool in (self._executor, self._process_pool, self._dask):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()

@@ -22,6 +22,7 @@ from console.engine.context import Context
 from console.engine.dag import downstream_map
 from console.engine.logs import TaskLog, bind
 from console.engine.pipeline import Pipeline, TaskSpec
+from console.engine.remote import run_remote
 from console.errors import TaskCancelledError, TaskError, TaskTimeoutError
 from console.store import results
 from console.store.runs import cancel_requested
@@ -281,11 +282,38 @@ class Runner:
         if self._threaded:
             att.future = self.executor.submit(self._work, spec, kwargs, att)
         else:
-            fut = att.future = self.executor.submit(self._execute, spec, kwargs, att)
+            att.started = time.monotonic()
+            self.writer.task(
+                self.run_id, spec.name, status="running", started_at=time.time(), attempts=number
+            )
+            self._emit("task.started", spec.name, "running", {"attempt": number} if number > 1 else None)
+            fut = att.future = self.executor.submit(
+                run_remote,
+                self.pipeline.file,
+                self.pipeline.name,
+                spec.name,
+                kwargs,
+                run_id=self.run_id,
+                attempt=number,
+                params=self.params,
+                home=str(self.store.home),
+                project_root=str(self.engine.project_root),
+            )
             done = self._done
             fut.add_done_callback(
-                lambda f, n=spec.name, k=number: done.put((n, k, f.exception() or f.result())))
+                lambda f, n=spec.name, k=number: done.put((n, k, self._remote_outcome(n, f)))
+            )
         return att
+
+    def _remote_outcome(self, name: str, fut: Future[Any]) -> Any:
+        exc = fut.exception()
+        if exc is not None:
+            return exc
+        value, key, duration, lines = fut.result()
+        if lines:
+            total = self.log_lines[name] = self.log_lines.get(name, 0) + lines
+            self.writer.task(self.run_id, name, log_lines=total)
+        return TaskOutcome(value=value, key=key, duration=duration)
 
     def _work(self, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> None:
         """Thread executors: run the attempt and hand its outcome straight to the driver."""

@@ -14,16 +14,20 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("checks", parents=[common],
-                       help="check results of a run (default: each pipeline's latest checked run)")
+    p = sub.add_parser(
+        "checks",
+        parents=[common],
+        help="check results of a run (default: each pipeline's latest checked run)",
+    )
     p.add_argument("run", nargs="?")
     p.add_argument("--pipeline")
     p.add_argument("--failed", action="store_true", help="only checks that did not pass")
     p.add_argument("--history", metavar="CHECK", help="a check's observed value over past runs")
     p.set_defaults(func=cmd_checks)
 
-    p = sub.add_parser("suggest", parents=[common],
-                       help="propose checks for a CSV as Python code to paste into a pipeline")
+    p = sub.add_parser(
+        "suggest", parents=[common], help="propose checks for a CSV as Python code to paste into a pipeline"
+    )
     p.add_argument("file")
     p.set_defaults(func=cmd_suggest)
 
@@ -38,7 +42,9 @@ def check_rows(db: Database, run_id: int | None, pipeline: str | None) -> list[d
         rows = db.query(
             f"SELECT c.* FROM checks c JOIN (SELECT pipeline, max(run_id) AS run_id FROM checks {where}"
             " GROUP BY pipeline) last ON c.pipeline = last.pipeline AND c.run_id = last.run_id"
-            " ORDER BY c.pipeline, c.id", params)
+            " ORDER BY c.pipeline, c.id",
+            params,
+        )
     return [to_json(dict(r)) for r in rows]
 
 
@@ -46,12 +52,21 @@ def to_json(row: dict[str, Any]) -> dict[str, Any]:
     """A stored result in the shape of ``CheckResult.to_dict()`` plus where it ran."""
     detail = json.loads(row.get("detail") or "{}")
     out = {
-        "check": row["check_name"], "kind": row["kind"], "columns": json.loads(row["columns"]),
-        "severity": row["severity"], "passed": bool(row["passed"]), "failing": row["failing"],
-        "total": row["total"], "observed": row["observed"], "error": row["error"],
+        "check": row["check_name"],
+        "kind": row["kind"],
+        "columns": json.loads(row["columns"]),
+        "severity": row["severity"],
+        "passed": bool(row["passed"]),
+        "failing": row["failing"],
+        "total": row["total"],
+        "observed": row["observed"],
+        "error": row["error"],
         "duration_s": row["duration_s"],
-        "sample_index": detail.get("sample_index", []), "sample": detail.get("sample"),
-        "run_id": row["run_id"], "pipeline": row["pipeline"], "task": row["task"],
+        "sample_index": detail.get("sample_index", []),
+        "sample": detail.get("sample"),
+        "run_id": row["run_id"],
+        "pipeline": row["pipeline"],
+        "task": row["task"],
     }
     for key in ("quarantined", "quarantine_sha256", "details"):
         if key in detail:
@@ -89,8 +104,16 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
         else:
             result = "[bold red]✗ fail[/]" if r["severity"] == "error" else "[yellow]! warn[/]"
         obs = r["error"] or ("" if r["observed"] is None else f"{r['observed']:.6g}")
-        table.add_row(str(r["run_id"]), r["pipeline"], r["task"], r["check"], r["severity"], result,
-                      f"{r['failing']}/{r['total']}", obs)
+        table.add_row(
+            str(r["run_id"]),
+            r["pipeline"],
+            r["task"],
+            r["check"],
+            r["severity"],
+            result,
+            f"{r['failing']}/{r['total']}",
+            obs,
+        )
     console().print(table)
     for r in rows:
         if not r["passed"] and r["sample"]:
@@ -106,16 +129,20 @@ def _history(args: argparse.Namespace, db: Database) -> int:
     if args.pipeline:
         where += " AND pipeline=?"
         params.append(args.pipeline)
-    rows = db.query(f"SELECT run_id, pipeline, task, observed, passed, at FROM checks WHERE {where}"
-                    " ORDER BY id DESC LIMIT 50", params)
+    rows = db.query(
+        f"SELECT run_id, pipeline, task, observed, passed, at FROM checks WHERE {where}"
+        " ORDER BY id DESC LIMIT 50",
+        params,
+    )
     points = [dict(r) | {"passed": bool(r["passed"])} for r in reversed(rows)]
     if args.json:
         print_json(points)
         return 0
     for p in points:
         mark = "✓" if p["passed"] else "✗"
-        console().print(f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  "
-                        f"{mark} {p['observed']}")
+        console().print(
+            f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  {mark} {p['observed']}"
+        )
     return 0
 
 

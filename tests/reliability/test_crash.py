@@ -71,7 +71,9 @@ def test_kill_9_mid_run_leaves_a_sound_store_and_a_resumable_run(project, seed) 
             pytest.skip("killed before the run was created")  # a legal outcome; other seeds cover the rest
         run = runs[0]
         assert run["status"] in ("interrupted", "succeeded"), run["status"]
-        assert all(t["status"] not in ("running", "queued", "retrying") for t in get_tasks(store.db, run["id"]))
+        assert all(
+            t["status"] not in ("running", "queued", "retrying") for t in get_tasks(store.db, run["id"])
+        )
         for path in (project.root / ".opsconsole" / "artifacts").rglob("*"):
             # whole or absent: every artifact matches its name (dot-files are unfinished temps)
             if path.is_file() and not path.name.startswith("."):
