@@ -206,20 +206,18 @@ class Runner:
                     self.values[name] = outcome.value
                     if outcome.key:
                         self.keys[name] = outcome.key
-                    self._set(
+                    self.status[name] = "succeeded"
+                    self._change(
                         name,
                         "succeeded",
+                        "task.finished",
+                        {"duration_s": round(outcome.duration, 6), "attempt": att.number},
+                        persist_data=False,
                         ended_at=time.time(),
                         duration_s=outcome.duration,
                         attempts=att.number,
                         result_key=outcome.key,
                         error=None,
-                    )
-                    self._emit(
-                        "task.finished",
-                        name,
-                        "succeeded",
-                        {"duration_s": round(outcome.duration, 6), "attempt": att.number},
                     )
                     n_done += 1
                     for child in children[name]:
@@ -339,8 +337,14 @@ class Runner:
         number, cancel = att.number, att.cancel
         if cancel.is_set():
             raise TaskCancelledError(f"task {spec.name!r} was cancelled before it started")
-        self.writer.task(self.run_id, spec.name, status="running", started_at=time.time(), attempts=number)
-        self._emit("task.started", spec.name, "running", {"attempt": number} if number > 1 else None)
+        self._change(
+            spec.name,
+            "running",
+            "task.started",
+            {"attempt": number} if number > 1 else None,
+            started_at=time.time(),
+            attempts=number,
+        )
         log = TaskLog(self.log_dir, spec.name)
         bind(log)
         t0 = time.perf_counter()
@@ -384,6 +388,35 @@ class Runner:
                 self.writer.task(self.run_id, spec.name, log_lines=total)
 
     # -- state helpers ------------------------------------------------------------------
+    def _change(
+        self,
+        name: str,
+        status: str,
+        kind: str,
+        data: dict[str, Any] | None = None,
+        *,
+        persist_data: bool = True,
+        **fields: Any,
+    ) -> None:
+        """One state change of a task: its row and its event in one writer operation."""
+        at = time.time()
+        fields["status"] = status
+        self.writer.change(
+            self.run_id, name, fields, (at, self.run_id, name, kind, status, data if persist_data else None)
+        )
+        if self.engine.listeners:
+            self.engine.emit(
+                {
+                    "kind": kind,
+                    "run_id": self.run_id,
+                    "task": name,
+                    "status": status,
+                    "data": data or {},
+                    "pipeline": self.pipeline.name,
+                    "at": at,
+                }
+            )
+
     def _set(self, name: str, status: str, **fields: Any) -> None:
         self.status[name] = status
         self.writer.task(self.run_id, name, status=status, **fields)

@@ -24,6 +24,8 @@ EVENT_SQL = "INSERT INTO events (at, run_id, task, kind, status, data) VALUES (?
 MAX_BATCH = 20_000
 
 # Operation tags: ("E", event tuple) | ("T", run_id, task, fields) | ("S", sql, params)
+# | ("C", run_id, task, fields, event tuple): a task's state change, row and event at once
+# | ("F", threading.Event): a flush marker | ("X",): stop
 # | ("M", sql, rows) | ("F", threading.Event)
 Op = tuple[Any, ...]
 
@@ -54,6 +56,11 @@ class Writer:
         self._check()
         # the dict is encoded on the writer thread, off the caller's path
         self._q.put(("E", (at or time.time(), run_id, task, kind, status, data or None)))
+
+    def change(self, run_id: int, task: str, fields: dict[str, Any], event: tuple[Any, ...]) -> None:
+        """A task's state change: its row update and its event row, as one operation."""
+        self._check()
+        self._q.put(("C", run_id, task, fields, event))
 
     def task(self, run_id: int, task: str, **fields: Any) -> None:
         """Update columns of one task row (coalesced with other updates in the batch)."""
@@ -152,7 +159,7 @@ class Writer:
     def _commit(self, ops: list[Op]) -> None:
         conn = self._conn
         assert conn is not None
-        work = [op for op in ops if op[0] in "ETSM"]
+        work = [op for op in ops if op[0] in "ETSMC"]
         if not work:
             return
         for attempt in range(50):
@@ -185,6 +192,13 @@ class Writer:
             tag = op[0]
             if tag == "E":
                 events.append(op[1])
+            elif tag == "C":
+                key = (op[1], op[2])
+                if key in merged:
+                    merged[key].update(op[3])
+                else:
+                    merged[key] = op[3]
+                events.append(op[4])
             elif tag == "T":
                 key = (op[1], op[2])
                 if key in merged:
