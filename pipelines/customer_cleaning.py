@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from console import Context, Pipeline
+from console.quality import checks as qc
 
 p = Pipeline(
     "customer_cleaning",
@@ -14,7 +15,16 @@ AGE_BINS = [0, 17, 29, 44, 64, 200]
 AGE_LABELS = ["<18", "18-29", "30-44", "45-64", "65+"]
 
 
-@p.task
+@p.task(
+    checks=[
+        qc.schema({"customer_id": "int", "email": "string", "age": "float", "spend": "float"}),
+        qc.not_null("customer_id"),
+        qc.unique("customer_id"),
+        qc.not_null("age", mostly=0.85),
+        qc.format("email", "email", severity="warn"),  # recorded, the pipeline goes on
+        qc.between("spend", min=0, on_fail="quarantine"),  # refunds booked as spend: set aside
+    ]
+)
 def load(source, ctx: Context):
     import pandas as pd
 
@@ -32,7 +42,7 @@ def drop_missing(load, ctx: Context):
     return clean
 
 
-@p.task
+@p.task(checks=[qc.isin("age_group", AGE_LABELS), qc.row_count(min=100, anomaly=3.0)])
 def add_age_group(drop_missing):
     import pandas as pd
 

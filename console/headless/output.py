@@ -29,9 +29,13 @@ _console: Console | None = None
 def console() -> Console:
     global _console
     if _console is None:
+        import os
+
         from rich.console import Console
 
-        _console = Console(highlight=False, soft_wrap=False)
+        # piped output (CI logs, grep) should not wrap tables at 80 columns
+        width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+        _console = Console(highlight=False, soft_wrap=False, width=width)
     return _console
 
 

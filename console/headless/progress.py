@@ -14,7 +14,8 @@ class PlainPrinter:
     """One line per event, for pipes, cron and CI logs."""
 
     def __init__(self, stream: Any = None) -> None:
-        self.stream = stream or sys.stdout
+        # listeners run on task threads too: write to the real stdout, not the task-log proxy
+        self.stream = stream or getattr(sys.stdout, "real", sys.stdout)
         self._lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:
@@ -83,6 +84,8 @@ class LiveTable:
             self._render(),
             console=console(),
             refresh_per_second=8,
+            redirect_stdout=False,
+            redirect_stderr=False,
             transient=False,
             get_renderable=self._render,
         )
