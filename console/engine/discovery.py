@@ -123,6 +123,13 @@ class Catalog:
     def __init__(self, pipelines_dir: Path) -> None:
         self.dir = pipelines_dir
         self.modules: dict[Path, LoadedModule] = {}
+        self.extra: dict[str, Pipeline] = {}
+
+    def add(self, pipeline: Pipeline) -> Pipeline:
+        """Register a pipeline built in code (tests, notebooks) rather than found in a file."""
+        resolve(pipeline)
+        self.extra[pipeline.name] = pipeline
+        return pipeline
 
     def files(self) -> list[Path]:
         if not self.dir.is_dir():
@@ -155,7 +162,7 @@ class Catalog:
 
     @property
     def pipelines(self) -> dict[str, Pipeline]:
-        out: dict[str, Pipeline] = {}
+        out: dict[str, Pipeline] = dict(self.extra)
         for mod in self.modules.values():
             for p in mod.pipelines:
                 out.setdefault(p.name, p)
