@@ -1,6 +1,6 @@
 """Regenerate assets/customers.csv (fixed seed): a customer frame with missing values.
 
-    python assets/make_customers.py
+python assets/make_customers.py
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def test_three_writers_and_a_reader_lose_nothing(project) -> None:
         time.sleep(0.1)
     outs = [w.communicate() for w in writers]
     assert [w.returncode for w in writers] == [0, 0, 0], outs
-    for out, err in outs:
+    for _out, err in outs:
         assert "locked" not in err
     seen.extend(e["seq"] for e in events_after(store.db, last))
 
