@@ -43,6 +43,18 @@ def common_options() -> argparse.ArgumentParser:
     )
     parent.add_argument("--debug", action="store_true", default=sup, help="show tracebacks")
     parent.add_argument(
+        "--executor",
+        choices=("thread", "process", "dask"),
+        default=sup,
+        help="where tasks run (default: the project's config, else threads)",
+    )
+    parent.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        default=sup,
+        help="Dask scheduler address, e.g. tcp://host:8786 (with --executor dask)",
+    )
+    parent.add_argument(
         "--read-only", dest="read_only", action="store_true", default=sup, help="look, don't act"
     )
     return parent
@@ -78,9 +90,9 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    for flag in ("project", "json", "no_ui", "debug", "read_only"):
+    for flag in ("project", "json", "no_ui", "debug", "read_only", "executor", "scheduler"):
         if not hasattr(args, flag):
-            setattr(args, flag, None if flag == "project" else False)
+            setattr(args, flag, None if flag in ("project", "executor", "scheduler") else False)
     if not args.no_ui and not sys.stdout.isatty():
         args.no_ui = True
     from console.headless.session import Session

@@ -106,6 +106,7 @@ def load_module(path: Path) -> LoadedModule:
             return loaded
     for value in list(vars(module).values()):
         if isinstance(value, Pipeline) and value not in loaded.pipelines:
+            value.source = source.decode("utf-8", errors="replace")  # shipped to remote workers
             try:
                 resolve(value)
             except PipelineDefinitionError as exc:

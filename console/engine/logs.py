@@ -67,6 +67,15 @@ class TaskLog:
                 self._fh = None
 
 
+def append_lines(folder: Path, name: str, lines: list[str]) -> None:
+    """Append already-stamped lines (from a remote worker) to a task's log file."""
+    if not lines:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{name}.log", "a", encoding="utf-8", errors="replace") as fh:
+        fh.write("".join(f"{ln}\n" for ln in lines))
+
+
 class _StreamProxy(io.TextIOBase):
     """Routes writes to the current thread's task log, else to the wrapped stream."""
 

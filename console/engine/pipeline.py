@@ -82,6 +82,7 @@ class Pipeline:
         self.file: str = frame.f_code.co_filename
         self.line: int = frame.f_lineno
         self.module: str | None = frame.f_globals.get("__name__")
+        self.source: str | None = None  # the module's text as loaded, for remote executors
 
     @overload
     def task(self, fn: F) -> F: ...

@@ -1,41 +1,121 @@
-"""Running one task attempt in another process (``executor = "process"``).
+"""Running one task attempt in another process or on a Dask worker.
 
-Functions defined in pipeline modules cannot be pickled by reference (their modules are
-imported under private names), so the child re-imports the pipeline file and looks the
-task up by name. The child writes the task's log file itself and stores the result in
-the shared content-addressed store; the parent records every state change.
+The runner stays the single writer: the remote side never opens the store for writing.
+It re-creates the pipeline module from its source text (workers need no copy of the
+project), runs the task with a context that buffers log lines, metrics, events and model
+registrations, and sends everything back with the result; the runner then writes the log
+file, the metrics and the registrations exactly as for a local task.
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import threading
 import time
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from console.engine.context import Context
-from console.engine.discovery import load_module
 from console.engine.logs import TaskLog, bind, install
-from console.errors import NotFoundError
-from console.store import results
-from console.store.state import Store
+from console.engine.pipeline import Pipeline
+from console.errors import NotFoundError, TaskError
 
-_modules: dict[str, Any] = {}
-_stores: dict[str, Store] = {}
+_modules: dict[str, ModuleType] = {}
 
 
-def _task(file: str, pipeline: str, task: str) -> Any:
-    loaded = _modules.get(file)
-    if loaded is None:
-        loaded = _modules[file] = load_module(Path(file))
-    for p in loaded.pipelines:
-        if p.name == pipeline and task in p.tasks:
-            return p, p.tasks[task]
-    raise NotFoundError(f"{file}: no task {task!r} in pipeline {pipeline!r} (was the file edited?)")
+class MemoryLog(TaskLog):
+    """A task log kept in memory, shipped back to the runner with the outcome."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(Path("."), name)
+        self.buffer: list[str] = []
+
+    def _emit(self, lines: list[str]) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        self.buffer.extend(f"{stamp} {ln}" for ln in lines)
+        self.lines += len(lines)
+
+
+@dataclass
+class RemoteOutcome:
+    value: Any
+    duration: float
+    log: list[str] = field(default_factory=list)
+    metrics: list[tuple[str, float, int | None]] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    models: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
+
+
+class RemoteFailure(TaskError):
+    """A remote attempt failed; carries the log lines written before the failure."""
+
+    def __init__(self, message: str, log: list[str]) -> None:
+        super().__init__(message)
+        self.log = log
+
+    def __reduce__(self) -> Any:
+        return (RemoteFailure, (self.message, self.log))
+
+
+class RemoteContext(Context):
+    """``ctx`` on a remote worker: everything that would write to the store is buffered."""
+
+    def __init__(self, outcome: RemoteOutcome, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outcome = outcome
+
+    def log_metric(
+        self,
+        name: str,
+        value: float,
+        step: int | None = None,
+        *,
+        model: str | None = None,
+        version: int | None = None,
+    ) -> None:
+        self._outcome.metrics.append((name, float(value), step))
+
+    def event(self, kind: str, data: dict[str, Any]) -> None:
+        self._outcome.events.append((kind, data))
+
+    def register_model(self, name: str, model: Any, **kwargs: Any) -> Any:
+        """Registered by the runner after the task returns (lineage to this run and task)."""
+        self._outcome.models.append((name, model, kwargs))
+        self._log.line(f"model {name} will be registered by the runner")
+        return None
+
+    def save_artifact(self, path: str | Path) -> str:
+        data = Path(path).read_bytes()
+        key = hashlib.sha256(data).hexdigest()
+        self._outcome.events.append(("artifact.bytes", {"path": str(path), "sha256": key, "data": data}))
+        return key
+
+
+def _pipeline(file: str, source: str, name: str) -> Pipeline:
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    module = _modules.get(digest)
+    if module is None:
+        module = ModuleType(f"opsconsole_remote_{digest[:12]}")
+        module.__file__ = file
+        sys.modules[module.__name__] = module
+        exec(compile(source, file, "exec"), module.__dict__)  # noqa: S102 - the user's pipeline
+        _modules[digest] = module
+    for value in vars(module).values():
+        if isinstance(value, Pipeline) and value.name == name:
+            from console.engine.dag import resolve
+
+            resolve(value)
+            return value
+    raise NotFoundError(f"{file}: no pipeline {name!r} in the shipped source")
 
 
 def run_remote(
     file: str,
+    source: str,
     pipeline_name: str,
     task: str,
     kwargs: dict[str, Any],
@@ -45,40 +125,44 @@ def run_remote(
     params: dict[str, Any],
     home: str,
     project_root: str,
-) -> tuple[Any, str, float, int]:
-    """Entry point in the child: returns (value, result key, duration, log lines)."""
+) -> RemoteOutcome:
+    """Entry point on the worker."""
     install()
-    pipeline, spec = _task(file, pipeline_name, task)
-    store = _stores.get(home)
-    if store is None:
-        store = _stores[home] = Store(Path(home), recover=False)
-    log = TaskLog(store.logs_dir / str(run_id), task)
+    pipeline = _pipeline(file, source, pipeline_name)
+    spec = pipeline.tasks[task]
+    outcome = RemoteOutcome(value=None, duration=0.0)
+    log = MemoryLog(task)
     bind(log)
     t0 = time.perf_counter()
     try:
         if spec.wants_ctx:
-            kwargs["ctx"] = Context(
+            from console.store.state import Store
+
+            store = Store(Path(home), recover=False) if Path(home, "state.db").exists() else None
+            kwargs["ctx"] = RemoteContext(
+                outcome,
                 run_id=run_id,
                 pipeline=pipeline_name,
                 task=task,
                 params=params,
                 store=store,
                 log=log,
-                attempt=attempt,
+                attempt=attempt,  # type: ignore[arg-type]
                 cancel_event=threading.Event(),
                 project_root=Path(project_root),
                 promote_if=pipeline.promote_if,
             )
-        value = spec.fn(**kwargs)
-        duration = time.perf_counter() - t0
-        key = results.save(store, value)
-        store.writer.flush()
-        return value, key, duration, log.lines
+        outcome.value = spec.fn(**kwargs)
+        outcome.duration = time.perf_counter() - t0
+        log.close()
+        outcome.log = log.buffer
+        return outcome
     except BaseException as exc:
-        import traceback
-
         log.line("".join(traceback.format_exception(exc)).rstrip())
-        raise
+        log.close()
+        text = str(exc)
+        raise RemoteFailure(
+            f"{type(exc).__name__}: {text}" if text else type(exc).__name__, log.buffer
+        ) from None
     finally:
         bind(None)
-        log.close()

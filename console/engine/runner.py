@@ -16,13 +16,14 @@ import traceback
 from collections import deque
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.engine.context import Context
 from console.engine.dag import downstream_map
-from console.engine.logs import TaskLog, bind
+from console.engine.logs import TaskLog, append_lines, bind
 from console.engine.pipeline import Pipeline, TaskSpec
-from console.engine.remote import run_remote
+from console.engine.remote import RemoteFailure, RemoteOutcome, run_remote
 from console.errors import TaskCancelledError, TaskError, TaskTimeoutError
 from console.store import results
 from console.store.runs import cancel_requested
@@ -285,9 +286,11 @@ class Runner:
                 self.run_id, spec.name, status="running", started_at=time.time(), attempts=number
             )
             self._emit("task.started", spec.name, "running", {"attempt": number} if number > 1 else None)
+            source = self.pipeline.source or Path(self.pipeline.file).read_text()
             fut = att.future = self.executor.submit(
                 run_remote,
                 self.pipeline.file,
+                source,
                 self.pipeline.name,
                 spec.name,
                 kwargs,
@@ -299,19 +302,56 @@ class Runner:
             )
             done = self._done
             fut.add_done_callback(
-                lambda f, n=spec.name, k=number: done.put((n, k, self._remote_outcome(n, f)))
+                lambda f, n=spec.name, k=number: done.put((n, k, self._remote_outcome(spec, f)))
             )
         return att
 
-    def _remote_outcome(self, name: str, fut: Future[Any]) -> Any:
-        exc = fut.exception()
+    def _remote_outcome(self, spec: TaskSpec, fut: Future[Any]) -> Any:
+        """Write what a remote attempt sent back (log, metrics, models, result) as the single writer."""
+        try:
+            exc = fut.exception()
+        except BaseException as cancelled:  # noqa: BLE001 - a cancelled future
+            return cancelled
         if exc is not None:
+            if isinstance(exc, RemoteFailure):
+                self._append_log(spec.name, exc.log)
             return exc
-        value, key, duration, lines = fut.result()
+        outcome: RemoteOutcome = fut.result()
+        try:
+            self._append_log(spec.name, outcome.log)
+            ctx = self._local_context(spec.name)
+            for name, value, step in outcome.metrics:
+                ctx.log_metric(name, value, step)
+            for kind, data in outcome.events:
+                if kind == "artifact.bytes":
+                    self.store.artifacts.put_bytes(data.pop("data"))
+                    kind = "artifact.saved"
+                ctx.event(kind, data)
+            for name, model, kwargs in outcome.models:
+                ctx.register_model(name, model, **kwargs)
+            key = results.save(self.store, outcome.value)
+        except BaseException as err:  # noqa: BLE001 - reported as the attempt's failure
+            return err
+        return TaskOutcome(value=outcome.value, key=key, duration=outcome.duration)
+
+    def _append_log(self, name: str, lines: list[str]) -> None:
         if lines:
-            total = self.log_lines[name] = self.log_lines.get(name, 0) + lines
+            append_lines(self.log_dir, name, lines)
+            total = self.log_lines[name] = self.log_lines.get(name, 0) + len(lines)
             self.writer.task(self.run_id, name, log_lines=total)
-        return TaskOutcome(value=value, key=key, duration=duration)
+
+    def _local_context(self, task: str) -> Context:
+        return Context(
+            run_id=self.run_id,
+            pipeline=self.pipeline.name,
+            task=task,
+            params=self.params,
+            store=self.store,
+            log=TaskLog(self.log_dir, task),
+            engine=self.engine,
+            project_root=self.engine.project_root,
+            promote_if=self.pipeline.promote_if,
+        )
 
     def _work(self, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> None:
         """Thread executors: run the attempt and hand its outcome straight to the driver."""

@@ -42,7 +42,11 @@ class Session:
             from console.engine.engine import Engine
 
             self._engine = Engine(
-                self.project, self.store, read_only=bool(getattr(self.args, "read_only", False))
+                self.project,
+                self.store,
+                read_only=bool(getattr(self.args, "read_only", False)),
+                executor=getattr(self.args, "executor", None),
+                scheduler=getattr(self.args, "scheduler", None),
             )
         return self._engine
 

@@ -50,3 +50,46 @@ def test_threads_and_processes_agree(project, make_engine) -> None:
     assert "pid " in p_log and f"pid {os.getpid()}" not in p_log  # ran in a child process
     assert t_metrics == p_metrics == [4.0]
     assert p_tasks["sums"]["log_lines"] == 1
+
+
+def test_dask_local_cluster_agrees_with_threads(project, make_engine) -> None:
+    import pytest
+
+    pytest.importorskip("distributed")
+    threaded, t_tasks, t_log, t_metrics = run_with(project, make_engine, "thread")
+    dask, d_tasks, d_log, d_metrics = run_with(project, make_engine, "dask")
+    assert dask.final_status == "succeeded"
+    assert threaded.values == dask.values
+    assert d_tasks["flaky"]["attempts"] == 2
+    assert "pid " in d_log and f"pid {os.getpid()}" not in d_log  # the log came back from a worker
+    assert d_metrics == t_metrics == [4.0]
+
+
+def test_a_worker_killed_mid_task_is_retried_by_the_engine(project, make_engine, tmp_path) -> None:
+    import pytest
+
+    pytest.importorskip("distributed")
+    flag = tmp_path / "killed-once"
+    project.write(
+        "killer.py",
+        f"""
+        import os
+        from pathlib import Path
+        from console import Pipeline
+
+        p = Pipeline("killer", executor="dask")
+
+        @p.task(retries=2, retry_delay=0.1)
+        def fragile():
+            flag = Path({str(flag)!r})
+            if not flag.exists():
+                flag.write_text("x")
+                os._exit(1)  # the worker process dies mid-task
+            return "survived"
+    """,
+    )
+    engine = make_engine()
+    runner = engine.run("killer")
+    assert runner.final_status == "succeeded" and runner.values["fragile"] == "survived"
+    task = get_tasks(engine.store.db, runner.run_id)[0]
+    assert task["attempts"] == 2
