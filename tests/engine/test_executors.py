@@ -56,7 +56,7 @@ def test_dask_local_cluster_agrees_with_threads(project, make_engine) -> None:
     import pytest
 
     pytest.importorskip("distributed")
-    threaded, t_tasks, t_log, t_metrics = run_with(project, make_engine, "thread")
+    threaded, _, _, t_metrics = run_with(project, make_engine, "thread")
     dask, d_tasks, d_log, d_metrics = run_with(project, make_engine, "dask")
     assert dask.final_status == "succeeded"
     assert threaded.values == dask.values
