@@ -37,8 +37,8 @@ class TmpProject:
     def cli(
         self, *args: str, timeout: float = 120, env: dict[str, str] | None = None, check: int | None = None
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
-        full_env.pop("OPSCONSOLE_HOME", None)
+        base = {k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}
+        full_env = {**base, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
         proc = subprocess.run(
             [sys.executable, "-m", "console", "--project", str(self.root), *args],
             capture_output=True,

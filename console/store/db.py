@@ -95,6 +95,8 @@ def translate(exc: BaseException, path: Path) -> StoreError:
         return StoreUnavailableError(f"{path}: the disk is full ({text}); nothing was lost")
     if "locked" in text:
         return StoreUnavailableError(f"{path}: the database stayed locked too long ({text})")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return StoreUnavailableError(f"{path}: cannot create the state directory ({exc.strerror})")
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StoreUnavailableError(f"{path}: the state directory is not writable ({exc.strerror})")
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
@@ -121,7 +123,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 

@@ -91,6 +91,10 @@ class Writer:
     def close(self) -> None:
         if self._closed:
             return
+        if self._error is not None:  # already reported; nothing more can be committed
+            self._closed = True
+            self._q.put(("X",))
+            return
         try:
             self.flush()
         finally:
