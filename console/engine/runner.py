@@ -174,13 +174,15 @@ class Runner:
                 deadlines = [d for a in timed.values() if (d := a.deadline) is not None]
                 if deadlines:
                     wait = min(wait, max(min(deadlines) - now, 0))
+            done_q = self._done
             items = []
-            try:
-                items.append(self._done.get(timeout=wait) if wait > 0 else self._done.get_nowait())
-                while True:
-                    items.append(self._done.get_nowait())
-            except queue.Empty:
-                pass
+            if done_q.empty():
+                try:
+                    items.append(done_q.get(timeout=wait) if wait > 0 else done_q.get_nowait())
+                except queue.Empty:
+                    pass
+            while not done_q.empty():  # drain without raising Empty on every pass
+                items.append(done_q.get_nowait())
             finished: list[tuple[str, Attempt, BaseException | None, TaskOutcome | None]] = []
             for name, number, result in items:
                 att = inflight.get(name)
