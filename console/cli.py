@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "console.headless.registry_commands",
     "console.headless.monitor_commands",
     "console.headless.service_commands",
+    "console.headless.serve_commands",
 )
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag in ("project", "json", "no_ui", "debug", "read_only", "executor", "scheduler"):
         if not hasattr(args, flag):
             setattr(args, flag, None if flag in ("project", "executor", "scheduler") else False)
-    if not args.no_ui and not sys.stdout.isatty():
+    if not args.no_ui and not sys.stdout.isatty() and not _in_browser():
         args.no_ui = True
     from console.headless.session import Session
 
@@ -127,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     finally:
         session.close()
+
+
+def _in_browser() -> bool:
+    """Started by `opsconsole serve` (textual-serve's web driver), not a terminal but a console."""
+    return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver")
 
 
 def _open_console(args: argparse.Namespace, session: object) -> int:
