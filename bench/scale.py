@@ -15,7 +15,7 @@ from pathlib import Path
 SOURCE = """
 from console import Pipeline
 
-p = Pipeline("fits", params={{"n_fits": {n}, "rows": {rows}}})
+p = Pipeline("fits", params={{"n_fits": {n}, "rows": {rows}, "epochs": {epochs}}})
 
 @p.task
 def data(rows):
@@ -24,7 +24,7 @@ def data(rows):
     return (X, y)
 
 def make(i):
-    def fit(data):
+    def fit(data, epochs):
         X, y = data
         if {kind!r} == "sklearn":  # mostly releases the GIL: threads already scale
             from sklearn.ensemble import GradientBoostingClassifier
@@ -34,7 +34,7 @@ def make(i):
         rows = X.tolist()[:600]
         labels = y.tolist()[:600]
         w = [0.0] * len(rows[0])
-        for epoch in range(60):
+        for epoch in range(epochs):
             for x, t in zip(rows, labels):
                 z = sum(a * b for a, b in zip(w, x))
                 g = (1.0 if z > 0 else 0.0) - t
@@ -66,6 +66,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench scale")
     parser.add_argument("--fits", type=int, default=16)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--epochs", type=int, default=200, help="work per python fit (about 1 ms per epoch)")
     parser.add_argument(
         "--kind",
         choices=("python", "sklearn"),
@@ -77,7 +78,7 @@ def main(argv: list[str]) -> int:
         root = Path(tmp)
         (root / "pipelines").mkdir()
         (root / "pipelines" / "fits.py").write_text(
-            SOURCE.format(n=args.fits, rows=args.rows, kind=args.kind)
+            SOURCE.format(n=args.fits, rows=args.rows, kind=args.kind, epochs=args.epochs)
         )
         results = {}
         for executor in ("thread", "process", "dask"):
