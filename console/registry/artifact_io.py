@@ -1,0 +1,125 @@
+"""Model artifacts in the content-addressed store: written once, verified before unpickling.
+
+``dump`` streams ``joblib.dump`` through a hashing file object into a temp file beside the
+store, fsyncs and renames it to ``artifacts/ab/<sha256>``: the bytes are written once and
+hashed on the way. ``load_verified`` reads the file once, checks its sha256 and only then
+unpickles those same bytes, so nothing unverified (and no file swapped in between a check
+and a load) ever reaches ``pickle``. Paths come from the key alone, never from a name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from console.errors import IntegrityError, StoreError
+
+if TYPE_CHECKING:
+    from console.store.artifacts import ArtifactStore
+
+
+class _HashingFile(io.RawIOBase):
+    """A write-only file that hashes what passes through it."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self._fh = fh
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        self.digest.update(view)
+        self._fh.write(view)
+        self.size += len(view)
+        return len(view)
+
+
+def dump(artifacts: ArtifactStore, model: Any, *, compress: int = 0) -> tuple[str, int]:
+    """Pickle ``model`` with joblib into the store; return (sha256, size)."""
+    import joblib
+
+    artifacts.root.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=artifacts.root, prefix=".model-")
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            sink = _HashingFile(fh)
+            joblib.dump(model, sink, compress=compress)
+            fh.flush()
+            os.fsync(fh.fileno())
+        key = sink.digest.hexdigest()
+        target = artifacts.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+        return key, sink.size
+    except OSError as exc:
+        raise StoreError(
+            f"{artifacts.root}: cannot write the model artifact ({exc.strerror or exc})"
+        ) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def artifact_path(artifacts: ArtifactStore, key: str, what: str) -> Path:
+    """The file of ``key``, refusing anything that resolves outside the artifact store."""
+    path = artifacts.path(key)  # validates the key: 64 hex digits, nothing else
+    root = artifacts.root.resolve()
+    try:
+        resolved = path.resolve()
+    except OSError as exc:
+        raise IntegrityError(f"{what}: artifact {key[:12]} cannot be resolved ({exc})") from exc
+    if not resolved.is_relative_to(root):
+        raise IntegrityError(f"{what}: artifact {key[:12]} points outside the artifact store; refused")
+    return resolved
+
+
+def read_verified(artifacts: ArtifactStore, key: str, size: int | None, what: str) -> bytes:
+    """The artifact's bytes after its sha256 (and size) check; ``what`` names model and version."""
+    path = artifact_path(artifacts, key, what)
+    try:
+        with open(path, "rb", buffering=0) as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise IntegrityError(f"{what}: artifact {key[:12]} is missing ({path}); refused to load") from None
+    except OSError as exc:
+        raise IntegrityError(f"{what}: artifact {key[:12]} cannot be read ({exc.strerror or exc})") from exc
+    if size is not None and len(data) != size:
+        raise IntegrityError(
+            f"{what}: artifact {key[:12]} is {len(data)} bytes, expected {size} (truncated or "
+            "tampered); refused to load"
+        )
+    if hashlib.sha256(data).hexdigest() != key:
+        raise IntegrityError(
+            f"{what}: artifact {key[:12]} failed its sha256 check (tampered); refused to load"
+        )
+    return data
+
+
+def load_verified(artifacts: ArtifactStore, key: str, size: int | None, what: str) -> Any:
+    """Verify, then unpickle the verified bytes."""
+    import joblib
+
+    data = read_verified(artifacts, key, size, what)
+    return joblib.load(io.BytesIO(data))
