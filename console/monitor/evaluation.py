@@ -1,0 +1,171 @@
+"""One monitor evaluation: what it measured and did, and how it is stored.
+
+Stored as a ``monitor_evals`` row (metrics and evidence as JSON), one ``metrics`` row per
+measured value (``source="monitor"``, ``step`` = the evaluation id, with the model and
+version), one ``alerts`` row per rule that fired and was not held back by the storm guard,
+and ``monitor.evaluated`` / ``alert.fired`` events so an open console sees them live.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.monitor import alerts as alert_store
+from console.monitor.rules import RuleResult
+
+METRIC_SQL = (
+    "INSERT INTO metrics (name, value, step, at, run_id, pipeline, task, model, version, source)"
+    " VALUES (?, ?, ?, ?, NULL, NULL, NULL, ?, ?, 'monitor')"
+)
+EVAL_SQL = (
+    "INSERT INTO monitor_evals (monitor, at, model, version, metrics, evidence) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass
+class Evaluation:
+    """What one evaluation found and did (``Monitor.evaluate`` returns it)."""
+
+    monitor: str
+    model: str
+    status: str = "ok"  # ok | warn | alert | skipped
+    at: float = field(default_factory=time.time)
+    version: int | None = None
+    eval_id: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
+    runners: list[Any] = field(default_factory=list)
+
+    @property
+    def fired(self) -> bool:
+        """True when an alert of severity ``alert`` fired on this evaluation (the CLI exits 1)."""
+        return any(a["severity"] == "alert" for a in self.alerts)
+
+    @property
+    def summary(self) -> str:
+        if self.status == "skipped":
+            return f"{self.monitor}: skipped: {self.reason}"
+        head = f"{self.monitor}: {self.model} v{self.version}"
+        if self.alerts:
+            parts = [
+                alert_store.summary({**a, "monitor": self.monitor}).split(": ", 1)[1] for a in self.alerts
+            ]
+            return f"{head}: {self.status}: " + "; ".join(parts)
+        extra = f" ({len(self.suppressed)} firing(s) held back)" if self.suppressed else ""
+        return f"{head}: ok{extra}"
+
+    def to_json(self) -> dict[str, Any]:
+        from console.store.runs import iso
+
+        return {
+            "monitor": self.monitor,
+            "model": self.model,
+            "version": self.version,
+            "status": self.status,
+            "at": iso(self.at),
+            "eval_id": self.eval_id,
+            "metrics": self.metrics,
+            "rules": self.rules,
+            "alerts": self.alerts,
+            "suppressed": self.suppressed,
+            "reason": self.reason,
+        }
+
+
+def rule_json(result: RuleResult) -> dict[str, Any]:
+    data = result.to_dict()
+    data.pop("message", None)
+    return data
+
+
+def record_skip(store: Any, ev: Evaluation) -> None:
+    """Store an evaluation that could not measure (no model, no data yet) with its reason."""
+    evidence = json.dumps({"status": "skipped", "reason": ev.reason})
+    with store.db.transaction() as conn:
+        cur = conn.execute(EVAL_SQL, (ev.monitor, ev.at, ev.model, ev.version, "{}", evidence))
+        ev.eval_id = int(cur.lastrowid or 0)
+    data = {"summary": ev.summary, "monitor": ev.monitor, "eval_id": ev.eval_id, "reason": ev.reason}
+    store.writer.event(None, None, "monitor.evaluated", "skipped", data)
+
+
+def record(
+    store: Any,
+    ev: Evaluation,
+    evidence: dict[str, Any],
+    results: list[RuleResult],
+    *,
+    action: str | None,
+    cooldown_s: float,
+) -> None:
+    """Store the evaluation, its metric points and its alerts in one transaction.
+
+    ``ev.alerts`` receives the new alerts (``action`` set on those of severity ``alert``);
+    firings held back by the storm guard go to ``ev.suppressed``.
+    """
+    ev.rules = [rule_json(r) for r in results]
+    evidence["rules"] = ev.rules
+    with store.db.transaction() as conn:
+        cur = conn.execute(EVAL_SQL, (ev.monitor, ev.at, ev.model, ev.version, json.dumps(ev.metrics), "{}"))
+        ev.eval_id = int(cur.lastrowid or 0)
+        points = [(k, v, ev.eval_id, ev.at, ev.model, ev.version) for k, v in ev.metrics.items()]
+        conn.executemany(METRIC_SQL, points)
+        for result in results:
+            if not result.fired:
+                continue
+            info = rule_json(result)
+            blocker = alert_store.blocking_alert(
+                conn, ev.monitor, info["rule"], now=ev.at, cooldown_s=cooldown_s
+            )
+            if blocker is not None:
+                ev.suppressed.append({**info, **blocker})
+                continue
+            act = action if info["severity"] == "alert" else None
+            alert_id = alert_store.insert_alert(
+                conn,
+                monitor=ev.monitor,
+                rule=info["rule"],
+                metric=info["metric"],
+                value=info["value"],
+                threshold=info["threshold"],
+                severity=info["severity"],
+                evidence={"eval_id": ev.eval_id, "model": ev.model, "version": ev.version, **evidence},
+                eval_id=ev.eval_id,
+                action=act,
+                at=ev.at,
+            )
+            ev.alerts.append({"id": alert_id, **info, "action": act, "action_run_id": None})
+        evidence["suppressed"] = ev.suppressed
+        evidence["status"] = status_of(ev)
+        conn.execute(
+            "UPDATE monitor_evals SET evidence=? WHERE id=?", (json.dumps(evidence, default=str), ev.eval_id)
+        )
+    ev.status = status_of(ev)
+
+
+def status_of(ev: Evaluation) -> str:
+    if ev.fired:
+        return "alert"
+    return "warn" if ev.alerts else "ok"
+
+
+def announce(store: Any, ev: Evaluation) -> None:
+    """Events for an open console: one per new alert, then the evaluation's summary."""
+    for alert in ev.alerts:
+        summary = alert_store.summary({**alert, "monitor": ev.monitor})
+        data = {"summary": summary, "alert_id": alert["id"], "monitor": ev.monitor, **alert}
+        store.writer.event(None, None, "alert.fired", alert["severity"], data)
+    data = {
+        "summary": ev.summary,
+        "monitor": ev.monitor,
+        "eval_id": ev.eval_id,
+        "model": ev.model,
+        "version": ev.version,
+        "metrics": {k: v for k, v in ev.metrics.items() if "." not in k},
+    }
+    store.writer.event(None, None, "monitor.evaluated", ev.status, data)
