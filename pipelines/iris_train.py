@@ -1,12 +1,18 @@
-"""Seed example: train a random forest on iris, save and load it with joblib, report accuracy."""
+"""Seed example: train a random forest on iris, register it, and promote it through a gate.
+
+The new version is scored on the same held-out rows as the current production version and
+becomes production only when its accuracy is at least as good (``Better("accuracy")``).
+"""
 
 from console import Context, Pipeline
 from console.quality import checks as qc
+from console.registry import Better
 
 p = Pipeline(
     "iris_train",
     params={"n_estimators": 100, "seed": 0, "test_size": 0.3},
     description="Train a random forest on iris and register it",
+    promote_if=Better("accuracy", min_delta=0.0),
 )
 
 
@@ -34,18 +40,13 @@ def split(clean, test_size, seed):
 
 
 @p.task(retries=2, retry_delay=0.5, timeout=120)
-def model(split, n_estimators, seed, ctx: Context):
-    import joblib
+def model(split, n_estimators, seed):
     from sklearn.ensemble import RandomForestClassifier
 
     train = split["train"]
     clf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed)
     clf.fit(train.drop(columns="target"), train["target"])
-    path = ctx.artifact_path("iris_rf.joblib")
-    joblib.dump(clf, path)
-    ctx.logger.info("saved model to %s", path)
-    ctx.save_artifact(path)
-    return joblib.load(path)
+    return clf
 
 
 @p.task
@@ -57,3 +58,19 @@ def evaluate(model, split, ctx: Context):
     ctx.log_metric("accuracy", acc)
     print(f"accuracy on {len(test)} held-out rows: {acc:.3f}")
     return {"accuracy": acc}
+
+
+@p.task
+def register(model, evaluate, split, n_estimators, seed, ctx: Context):
+    test = split["test"]
+    version = ctx.register_model(
+        "iris",
+        model,
+        metrics=evaluate,
+        params={"n_estimators": n_estimators, "seed": seed},
+        data=split["train"],
+        holdout=(test.drop(columns="target"), test["target"]),
+    )
+    if version is None:  # a process/Dask worker: the runner registers and gates it
+        return None
+    return {"version": version.version, "promoted": version.promoted}
