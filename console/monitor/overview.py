@@ -125,6 +125,7 @@ def _eval_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "at": iso(row["at"]),
+        "timestamp": row["at"],
         "model": row["model"],
         "version": row["version"],
         "status": row["status"],

@@ -140,6 +140,47 @@ def latest(
     return out
 
 
+def latest_by_origin(
+    db: Database,
+    *,
+    model: str | None = None,
+    pipeline: str | None = None,
+    source: str | None = None,
+    monitor: str | None = None,
+    columns: bool = True,
+    n: int = TREND_N,
+) -> list[dict[str, Any]]:
+    """The newest point of each series, a series being a metric name from one pipeline or monitor.
+
+    ``accuracy`` logged by a training task and ``accuracy`` measured by a monitor are two
+    series. ``columns=False`` leaves out a monitor's per-column statistics (``psi.amount``).
+    """
+    where, params = _filters(model=model, pipeline=pipeline, source=source, monitor=monitor)
+    rows = db.query(
+        "SELECT DISTINCT m.name, m.source, m.pipeline, e.monitor FROM metrics m "
+        "LEFT JOIN monitor_evals e ON m.source = 'monitor' AND e.id = m.step"
+        f"{where} ORDER BY m.name, e.monitor, m.pipeline",
+        params,
+    )
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if not columns and row["source"] == "monitor" and "." in row["name"]:
+            continue
+        points = series(
+            db,
+            row["name"],
+            model=model,
+            pipeline=row["pipeline"],
+            source=row["source"],
+            monitor=row["monitor"],
+            limit=n + 1,
+        )
+        if points:
+            tr = trend([p["value"] for p in points], n)
+            out.append({**points[-1], "trend": tr.to_json() if tr else None})
+    return out
+
+
 def by_version(db: Database, name: str, model: str) -> list[dict[str, Any]]:
     """Per version of ``model``: how many points of ``name``, their mean, min, max and the last."""
     rows = db.query(
