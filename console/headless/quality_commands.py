@@ -123,18 +123,26 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
     return 1 if failed else 0
 
 
-def _history(args: argparse.Namespace, db: Database) -> int:
-    params: list[Any] = [args.history]
+def check_history(
+    db: Database, check: str, pipeline: str | None = None, task: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first."""
+    params: list[Any] = [check]
     where = "check_name=?"
-    if args.pipeline:
-        where += " AND pipeline=?"
-        params.append(args.pipeline)
+    for column, value in (("pipeline", pipeline), ("task", task)):
+        if value:
+            where += f" AND {column}=?"
+            params.append(value)
     rows = db.query(
-        f"SELECT run_id, pipeline, task, observed, passed, at FROM checks WHERE {where}"
-        " ORDER BY id DESC LIMIT 50",
-        params,
+        f"SELECT run_id, pipeline, task, observed, failing, total, passed, at FROM checks WHERE {where}"
+        " ORDER BY id DESC LIMIT ?",
+        [*params, limit],
     )
-    points = [dict(r) | {"passed": bool(r["passed"])} for r in reversed(rows)]
+    return [dict(r) | {"passed": bool(r["passed"])} for r in reversed(rows)]
+
+
+def _history(args: argparse.Namespace, db: Database) -> int:
+    points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)
         return 0

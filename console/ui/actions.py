@@ -1,0 +1,145 @@
+"""What the action keys do: start, rerun, cancel, through the engine, off the UI thread.
+
+Engine calls (importing a pipeline module, creating the run row) run on one "actions"
+thread and store reads on one "reader" thread; the UI awaits their futures. One thread
+each, not a thread per call, because the store keeps one SQLite connection per thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from console.errors import OpsConsoleError
+from console.ui.readonly import REFUSAL
+from console.ui.screens.confirm import ConfirmModal
+from console.ui.screens.new_run import NewRun, NewRunModal
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+T = TypeVar("T")
+
+
+class Threads:
+    """The reader and actions threads of one console."""
+
+    def __init__(self) -> None:
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="opsconsole-ui-reader")
+        self.actions = ThreadPoolExecutor(1, thread_name_prefix="opsconsole-ui-action")
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.wrap_future(self.reader.submit(fn, *args, **kwargs))
+
+    async def act(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.wrap_future(self.actions.submit(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self.reader.shutdown(wait=False, cancel_futures=True)
+        self.actions.shutdown(wait=False, cancel_futures=True)
+
+
+class RunActions:
+    """Mixed into the App: the run actions shared by the Runs tab, run detail and palette."""
+
+    def refused(self: OpsConsoleApp) -> bool:
+        if self.read_only:
+            self.notify(REFUSAL, severity="warning", title="refused")
+            return True
+        return False
+
+    def action_new_run(self: OpsConsoleApp, pipeline: str | None = None) -> None:
+        if self.refused():
+            return
+        ok = [p for p in self.pipelines if p.status == "ok"]
+        if not ok:
+            self.notify("no pipeline can run: the project has none, or all are broken", severity="error")
+            return
+        default = pipeline or self.runs_pane.selected_pipeline()
+        self.push_screen(NewRunModal(ok, default), self._new_run_chosen)
+
+    def _new_run_chosen(self: OpsConsoleApp, choice: NewRun | None) -> None:
+        if choice is not None:
+            self.run_worker(self._start(*choice), group="actions")
+
+    async def _start(self: OpsConsoleApp, name: str, pairs: list[str]) -> None:
+        from console.engine.params import parse_pairs
+
+        def start() -> int:
+            runner = self.session.engine.start(name, parse_pairs(pairs), trigger="manual")
+            self.started_here.add(runner.run_id)
+            return runner.run_id
+
+        run_id = await self._engine_call(start)
+        if run_id is not None:
+            self.notify(f"run {run_id} of {name} started", title="started")
+
+    def action_rerun(self: OpsConsoleApp) -> None:
+        self._rerun(from_failed=False)
+
+    def action_rerun_failed(self: OpsConsoleApp) -> None:
+        self._rerun(from_failed=True)
+
+    def _rerun(self: OpsConsoleApp, *, from_failed: bool) -> None:
+        if self.refused():
+            return
+        run = self.current_run()
+        if run is None:
+            self.notify("no run selected", severity="warning")
+            return
+        self.run_worker(self._do_rerun(run["id"], from_failed), group="actions")
+
+    async def _do_rerun(self: OpsConsoleApp, run_id: int, from_failed: bool) -> None:
+        def rerun() -> int:
+            runner = self.session.engine.rerun(run_id, from_failed=from_failed, wait=False)
+            self.started_here.add(runner.run_id)
+            return runner.run_id
+
+        new_id = await self._engine_call(rerun)
+        if new_id is not None:
+            how = "from failed" if from_failed else "rerun"
+            self.notify(f"run {new_id}: {how} of run {run_id}", title="started")
+
+    def action_cancel_run(self: OpsConsoleApp) -> None:
+        if self.refused():
+            return
+        run = self.current_run()
+        if run is None:
+            self.notify("no run selected", severity="warning")
+            return
+        if run["status"] not in ("queued", "running"):
+            self.notify(f"run {run['id']} already {run['status']}", severity="warning")
+            return
+        self.run_worker(self._do_cancel(run["id"]), group="actions")
+
+    async def _do_cancel(self: OpsConsoleApp, run_id: int) -> None:
+        state = await self._engine_call(self.session.engine.cancel, run_id)
+        if state is not None:
+            self.notify(f"run {run_id}: {state}", title="cancel")
+
+    async def _engine_call(self: OpsConsoleApp, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run ``fn`` on the actions thread; a user error becomes a notification, not a crash."""
+        try:
+            return await self.threads.act(fn, *args)
+        except OpsConsoleError as exc:
+            self.notify(str(exc), severity="error", title="refused", timeout=8)
+        except Exception as exc:  # noqa: BLE001 - the console must outlive any engine error
+            self.notify(f"{type(exc).__name__}: {exc}", severity="error", title="error", timeout=8)
+        return None
+
+    def action_quit_console(self: OpsConsoleApp) -> None:
+        active = [r for r in self.session_active_runs() if r in self.started_here]
+        if not active:
+            self.exit(0)
+            return
+        ids = ", ".join(str(r) for r in sorted(active))
+        body = (
+            f"{len(active)} run(s) started here are still running ({ids}).\n"
+            "Quitting cancels them (they are recorded as cancelled)."
+        )
+        self.push_screen(
+            ConfirmModal("Quit ops-console?", body, confirm="Quit"),
+            lambda yes: self.exit(0) if yes else None,
+        )

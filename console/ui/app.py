@@ -1,0 +1,262 @@
+"""The console App: wires the tabs, the run detail screen, the keys and the tail worker."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from console.ui.actions import RunActions, Threads
+from console.ui.cells import Clock
+from console.ui.palette import ConsoleCommands
+from console.ui.readonly import hide_actions
+from console.ui.screens.help import HelpModal, help_text
+from console.ui.screens.models_pane import ModelsPane
+from console.ui.screens.monitoring_pane import MonitoringPane
+from console.ui.screens.quality_pane import QualityPane
+from console.ui.screens.run_detail import RunDetailScreen
+from console.ui.screens.runs_pane import RunsPane
+from console.ui.tail import PipelineInfo, StoreBatch, StoreTail, TailError, pipeline_infos
+from console.ui.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from console.headless.session import Session
+    from console.store.state import Store
+
+TABS = ("runs", "quality", "models", "monitoring")
+NARROW_BELOW = 100
+
+
+class OpsConsoleApp(RunActions, App[int]):
+    """``opsconsole``: runs, quality, models and monitoring of one project, live."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ops-console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS = [
+        Binding("1", "tab('runs')", "runs", show=False),
+        Binding("2", "tab('quality')", "quality", show=False),
+        Binding("3", "tab('models')", "models", show=False),
+        Binding("4", "tab('monitoring')", "monitoring", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_console", "quit"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        clock: Clock = time.time,
+        tail_interval: float = 0.15,
+        live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.clock = clock
+        self.tail_interval = tail_interval
+        self.live = live
+        self.read_only = session.read_only
+        self.threads = Threads()
+        self.pipelines: list[PipelineInfo] = []
+        self.started_here: set[int] = set()
+        self.tail: StoreTail | None = None
+        root = session.project.root
+        self.project_label = session.project.name
+        self.store_label = _relative(session.store.db_path, root)
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    # -- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(self.project_label, self.store_label, self.read_only)
+        with TabbedContent(initial="tab-runs", id="tabs"):
+            with TabPane("1 Runs", id="tab-runs"):
+                yield RunsPane(id="runs-pane")
+            with TabPane("2 Quality", id="tab-quality"):
+                yield QualityPane(id="quality-pane")
+            with TabPane("3 Models", id="tab-models"):
+                yield ModelsPane(id="models-pane")
+            with TabPane("4 Monitoring", id="tab-monitoring"):
+                yield MonitoringPane(id="monitoring-pane")
+        yield Footer()
+
+    @property
+    def runs_pane(self) -> RunsPane:
+        return self.query_one(RunsPane)
+
+    def on_mount(self) -> None:
+        if self.read_only:
+            for node in (self.runs_pane, self.query_one(ModelsPane)):
+                hide_actions(node)
+        self.sync_header(self.query_one(StatusHeader))
+        self.load_pipelines()
+        self.set_interval(1.0, self._clock_tick)
+        self.runs_pane.table.focus()
+        self.set_narrow(self.size.width < NARROW_BELOW)
+
+    def on_resize(self) -> None:
+        self.set_narrow(self.size.width < NARROW_BELOW)
+
+    def set_narrow(self, narrow: bool) -> None:
+        self.screen.set_class(narrow, "-narrow")
+        self.runs_pane.set_narrow(narrow)
+
+    @work(exclusive=True, group="pipelines")
+    async def load_pipelines(self) -> None:
+        engine = await self.threads.read(lambda: self.session.engine)
+        catalog = engine.catalog
+        infos = await self.threads.read(lambda: pipeline_infos(catalog.load_all()))
+        self.show_pipelines(infos)
+        if self.live:
+            self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
+            self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
+            self.watch_task(*self._watched)
+
+    def show_pipelines(self, infos: list[PipelineInfo]) -> None:
+        self.pipelines = infos
+        self.runs_pane.show_pipelines(infos)
+
+    def on_unmount(self) -> None:
+        if self.tail is not None:
+            self.tail.stop()
+        self.threads.close()
+
+    # -- live ------------------------------------------------------------------------------------
+    _watched: tuple[int | None, str | None] = (None, None)
+
+    def watch_task(self, run_id: int | None, task: str | None) -> None:
+        self._watched = (run_id, task)
+        if self.tail is not None:
+            self.tail.watch_task(run_id, task)
+
+    def on_store_batch(self, batch: StoreBatch) -> None:
+        if batch.runs:
+            self.runs_pane.apply_runs(batch.runs)
+        if batch.pipelines is not None:
+            self.show_pipelines(batch.pipelines)
+            broken = [p for p in batch.pipelines if p.status == "broken"]
+            if broken:
+                self.notify(
+                    "; ".join(f"{p.name}: {p.error}" for p in broken), title="broken", severity="error"
+                )
+        if batch.active is not None:
+            for header in self.query(StatusHeader):
+                self.sync_header(header, batch.active)
+        detail = self.screen if isinstance(self.screen, RunDetailScreen) else None
+        if detail is not None:
+            detail.apply(batch.runs.get(detail.run_id), batch.tasks.get(detail.run_id))
+            if batch.log is not None and batch.log[:2] == (detail.run_id, detail.task_name):
+                detail.write_log(batch.log[2])
+            if batch.checks_changed and detail.run_id in batch.runs:
+                detail.load_checks()
+        if batch.checks_changed:
+            self.query_one(QualityPane).refresh_data()
+        if batch.n_events:
+            self.query_one(ModelsPane).stale()
+            self.query_one(MonitoringPane).stale()
+
+    def on_tail_error(self, message: TailError) -> None:
+        self.notify(message.error, title="store", severity="warning")
+
+    def sync_header(self, header: StatusHeader, active: dict[str, int] | None = None) -> None:
+        if active is None:
+            from console.store.runs import active_counts
+
+            active = active_counts(self.store.db)
+        header.running = active.get("running", 0)
+        header.queued = active.get("queued", 0)
+        header.here = len([r for r in self.session_active_runs() if r in self.started_here])
+        header.stamp = self.clock()
+
+    def _clock_tick(self) -> None:
+        for header in self.query(StatusHeader):
+            header.stamp = self.clock()
+
+    def session_active_runs(self) -> list[int]:
+        engine = self.session._engine
+        return engine.running() if engine is not None else []
+
+    # -- navigation ------------------------------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        while isinstance(self.screen, RunDetailScreen):
+            self.screen.action_back()
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+        self._focus_tab(tab)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = (event.pane.id or "tab-runs").removeprefix("tab-")
+        if tab in ("models", "monitoring"):
+            self.query_one(ModelsPane if tab == "models" else MonitoringPane).refresh_data()
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        targets = {"runs": "#runs", "quality": "#checks", "models": "#models", "monitoring": "#metrics"}
+        try:
+            self.query_one(targets[tab]).focus()
+        except Exception:  # noqa: BLE001 - a pane showing "not available" has nothing to focus
+            pass
+
+    def action_promote(self) -> None:
+        if not self.refused():
+            self.query_one(ModelsPane).promote()
+
+    def action_rollback(self) -> None:
+        if not self.refused():
+            self.query_one(ModelsPane).rollback()
+
+    def promote_selected(self) -> None:
+        self.action_tab("models")
+        self.action_promote()
+
+    def rollback_selected(self) -> None:
+        self.action_tab("models")
+        self.action_rollback()
+
+    def show_runs_of(self, pipeline: str) -> None:
+        from console.ui.widgets.runs_table import RunFilter
+
+        self.action_tab("runs")
+        pane = self.runs_pane
+        pane.table.filter = RunFilter(None, pipeline, None)
+        pane.load_window()
+
+    def open_run(self, run_id: int) -> None:
+        self.push_screen(RunDetailScreen(run_id))
+
+    def current_run(self) -> dict[str, Any] | None:
+        if isinstance(self.screen, RunDetailScreen):
+            return self.screen.run
+        return self.runs_pane.table.selected_run()
+
+    def current_view(self) -> str:
+        if isinstance(self.screen, RunDetailScreen):
+            return "run"
+        return (self.query_one(TabbedContent).active or "tab-runs").removeprefix("tab-")
+
+    def action_help(self) -> None:
+        view = self.current_view()
+        keys = [
+            (b.binding.key_display or self.get_key_display(b.binding), b.binding.description)
+            for b in self.screen.active_bindings.values()
+            if b.binding.description and (b.binding.show or b.binding.action.endswith("tab"))
+        ]
+        keys += [("1-4", "switch tab"), ("ctrl+p", "command palette: every action and pipeline")]
+        note = help_text(view)
+        if self.read_only:
+            note += "\n\nRead-only mode: new run, rerun, cancel, promote and roll back are refused."
+        self.push_screen(HelpModal(view.title(), keys, note))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""The console's views: four tab panes, the run detail screen and the modals."""

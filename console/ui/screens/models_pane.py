@@ -1,0 +1,313 @@
+"""Tab 3, Models: models, versions with metrics and aliases, lineage, alias history, gates.
+
+``p`` promotes the selected version to production and ``b`` rolls production back, both
+through the registry API after a modal that names what will change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Static
+
+from console.errors import OpsConsoleError
+from console.ui.cells import clock_time, number, truncate
+from console.ui.readonly import REFUSAL
+from console.ui.screens.confirm import ConfirmModal
+from console.ui.widgets.filter_bar import FilterBar
+from console.ui.widgets.filter_table import FilterTable
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+PRODUCTION = "production"
+HELP = (
+    "Left: registered models. Right: the selected model's versions (metrics, aliases, gate "
+    "decision), the lineage of the selected version and the alias history. p points production at "
+    "the selected version, b moves it back to its previous holder; both ask first."
+)
+
+
+def load_models(db: Any) -> list[dict[str, Any]]:
+    from console.registry.queries import models_json
+
+    return models_json(db)
+
+
+def load_model(db: Any, name: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    from console.registry.queries import history, versions
+
+    return versions(db, name), history(db, name)
+
+
+def previous_holder(history: list[dict[str, Any]], alias: str = PRODUCTION) -> int | None:
+    """Where ``rollback`` would move ``alias``: the holder before the current one."""
+    from console.registry.aliases import chain
+
+    rows = [
+        {"command": f"{h['action']}: ", "to_version": h["to_version"]}
+        for h in history
+        if h["alias"] == alias and h.get("changed", True)
+    ]
+    stack = chain(rows)
+    return stack[-2] if len(stack) >= 2 else None
+
+
+class ModelsPane(Vertical):
+    BINDINGS = [
+        Binding("p", "app.promote", "promote"),
+        Binding("b", "app.rollback", "roll back"),
+        Binding("slash", "filter", "filter"),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.models: dict[str, dict[str, Any]] = {}
+        self.versions: dict[int, Any] = {}
+        self.history: list[dict[str, Any]] = []
+        self.model: str | None = None
+        self._stale = True
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="models-summary")
+        with Horizontal(id="models-main"):
+            yield FilterTable(id="models")
+            with Vertical(id="models-right"):
+                yield Static(" VERSIONS", id="versions-title", classes="title")
+                yield DataTable(cursor_type="row", id="versions")
+                with Horizontal(id="models-bottom"):
+                    yield Static("", id="lineage")
+                    with Vertical(id="alias-box"):
+                        yield Static(" ALIAS HISTORY", classes="title")
+                        yield DataTable(cursor_type="row", id="alias-history")
+        yield FilterBar("filter models by name")
+
+    def on_mount(self) -> None:
+        models = self.query_one("#models", FilterTable)
+        for key, label in (("name", "model"), ("prod", "prod"), ("n", "versions")):
+            models.add_column(label, key=key)
+        versions = self.query_one("#versions", DataTable)
+        for key in ("v", "aliases", "metrics", "run", "created", "gate"):
+            versions.add_column(key, key=key)
+        hist = self.query_one("#alias-history", DataTable)
+        for key in ("at", "alias", "change", "by", "why"):
+            hist.add_column(key, key=key)
+
+    def stale(self) -> None:
+        self._stale = True
+        if self.is_visible_tab():
+            self.refresh_data()
+
+    def is_visible_tab(self) -> bool:
+        return self.display and self.parent is not None and self.region.height > 0
+
+    @work(exclusive=True, group="models")
+    async def refresh_data(self) -> None:
+        read = self.console_app.threads.read
+        try:
+            models = await read(load_models, self.console_app.store.db)
+        except ImportError as exc:
+            self._unavailable(f"the model registry is not available in this build ({exc})")
+            return
+        self._stale = False
+        self.models = {m["name"]: m for m in models}
+        table = self.query_one("#models", FilterTable)
+        table.set_rows(
+            [
+                (
+                    m["name"],
+                    [
+                        m["name"],
+                        f"v{m['production']}" if m["production"] else "-",
+                        Text(str(m["versions"]), justify="right"),
+                    ],
+                    m["name"],
+                )
+                for m in models
+            ]
+        )
+        summary = Text(" MODELS", style="bold")
+        if not models:
+            summary.append(
+                "  no models registered yet: a task calls ctx.register_model(name, model, metrics=...)",
+                style="dim",
+            )
+        else:
+            summary.append(f"  {len(models)} model(s)", style="dim")
+        self.query_one("#models-summary", Static).update(summary)
+        name = table.selected_key() or (models[0]["name"] if models else None)
+        if name:
+            await self._show_model(name)
+
+    def _unavailable(self, why: str) -> None:
+        self.query_one("#models-summary", Static).update(Text(f" MODELS  {why}", style="yellow"))
+
+    @on(DataTable.RowHighlighted, "#models")
+    async def _model_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value and event.row_key.value != self.model:
+            self.show_model(event.row_key.value)
+
+    @work(exclusive=True, group="models-one")
+    async def show_model(self, name: str) -> None:
+        await self._show_model(name)
+
+    async def _show_model(self, name: str) -> None:
+        try:
+            versions, history = await self.console_app.threads.read(
+                load_model, self.console_app.store.db, name
+            )
+        except OpsConsoleError as exc:
+            self._unavailable(str(exc))
+            return
+        keep = self._selected_version() if name == self.model else None
+        self.model = name
+        self.versions = {v.version: v for v in versions}
+        self.history = history
+        now = self.console_app.clock()
+        table = self.query_one("#versions", DataTable)
+        table.clear()
+        for v in reversed(versions):
+            metrics = "  ".join(f"{k}={number(val)}" for k, val in list(v.metrics.items())[:3])
+            gate = "-"
+            if v.gate is not None:
+                gate = "✓ promoted" if v.gate.promoted else "✗ kept champion"
+            aliases = Text(", ".join(v.aliases), style="bold green" if PRODUCTION in v.aliases else "")
+            table.add_row(
+                Text(f"v{v.version}", justify="right"),
+                aliases,
+                metrics,
+                str(v.run_id or "-"),
+                clock_time(v.created_at, now),
+                gate,
+                key=str(v.version),
+            )
+        if keep is not None and keep in self.versions:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+        title = Text(f" VERSIONS {name}", style="bold")
+        self.query_one("#versions-title", Static).update(title)
+        hist = self.query_one("#alias-history", DataTable)
+        hist.clear()
+        for h in reversed(history[-50:]):
+            change = f"v{h['from_version'] or '-'} → v{h['to_version'] or '-'}"
+            style = "" if h.get("changed", True) else "dim"
+            hist.add_row(
+                (h["at"] or "")[5:19].replace("T", " "),
+                h["alias"],
+                Text(change, style=style),
+                h["user"] or h["action"],
+                truncate(h["reason"] or h["action"] or "", 40),
+            )
+        self._lineage()
+
+    @on(DataTable.RowHighlighted, "#versions")
+    def _version_highlighted(self) -> None:
+        self._lineage()
+
+    def _selected_version(self) -> int | None:
+        table = self.query_one("#versions", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        except Exception:  # noqa: BLE001 - empty or shrinking table
+            return None
+
+    def _lineage(self) -> None:
+        v = self.versions.get(self._selected_version() or -1)
+        box = self.query_one("#lineage", Static)
+        if v is None:
+            box.update("")
+            return
+        text = Text(f" LINEAGE {v.name} v{v.version}\n", style="bold")
+        text.append(f" run {v.run_id or '-'} task {v.task or '-'}\n")
+        text.append(f" artifact {v.sha256[:16]} ({v.size:,} bytes)\n")
+        text.append(f" data     {(v.data_sha256 or '-')[:16]}\n")
+        if v.params:
+            text.append(" params " + truncate(json.dumps(v.params, default=str), 60) + "\n", style="dim")
+        if v.metrics:
+            text.append(" metrics " + "  ".join(f"{k}={number(x)}" for k, x in v.metrics.items()) + "\n")
+        if v.env:
+            text.append(" " + "  ".join(f"{k} {x}" for k, x in list(v.env.items())[:3]) + "\n", style="dim")
+        if v.gate is not None:
+            text.append(
+                " gate: " + truncate(v.gate.describe(), 120), style="green" if v.gate.promoted else "yellow"
+            )
+        box.update(text)
+
+    # -- actions ------------------------------------------------------------------------------
+    def promote(self) -> None:
+        version = self._selected_version()
+        if self.model is None or version is None:
+            self.app.notify("select a model version first (tab 3)", severity="warning")
+            return
+        current = self.models.get(self.model, {}).get("production")
+        if current == version:
+            self.app.notify(f"{self.model} v{version} is already production", severity="warning")
+            return
+        body = f"{self.model}: production moves from {'v' + str(current) if current else 'nothing'} to v{version}."
+        self.app.push_screen(
+            ConfirmModal("Promote?", body, confirm="Promote"),
+            lambda yes: self._do(yes, "promote", version),
+        )
+
+    def rollback(self) -> None:
+        if self.model is None:
+            self.app.notify("select a model first (tab 3)", severity="warning")
+            return
+        current = self.models.get(self.model, {}).get("production")
+        if current is None:
+            self.app.notify(f"{self.model} has no production version to roll back", severity="warning")
+            return
+        target = previous_holder(self.history)
+        if target is None:
+            self.app.notify(f"{self.model} v{current} has no previous production holder", severity="warning")
+            return
+        body = f"{self.model}: production moves back from v{current} to v{target}."
+        self.app.push_screen(
+            ConfirmModal("Roll back?", body, confirm="Roll back"),
+            lambda yes: self._do(yes, "rollback", target),
+        )
+
+    def _do(self, yes: bool | None, what: str, version: int) -> None:
+        if yes:
+            self.run_worker(self._act(what, version), group="models-act")
+
+    async def _act(self, what: str, version: int) -> None:
+        app = self.console_app
+        if app.read_only:
+            app.notify(REFUSAL, severity="warning")
+            return
+        from console.registry import aliases
+
+        name = self.model
+        assert name is not None
+        if what == "promote":
+            call = (aliases.promote, app.store, name, version)
+            kwargs: dict[str, Any] = {"reason": "promoted in the console", "command": "console: promote"}
+        else:
+            call = (aliases.rollback, app.store, name)
+            kwargs = {"to": version, "reason": "rolled back in the console", "command": "console: rollback"}
+        change = await app._engine_call(lambda: call[0](*call[1:], **kwargs))
+        if change is not None:
+            app.notify(change.describe(), title=what)
+            await self._show_model(name)
+            self.refresh_data()
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(FilterBar.Filter)
+    def _filter(self, event: FilterBar.Filter) -> None:
+        self.query_one("#models", FilterTable).set_filter(event.text)
+        if event.done:
+            self.query_one("#models", FilterTable).focus()

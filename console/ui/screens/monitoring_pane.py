@@ -1,0 +1,258 @@
+"""Tab 4, Monitoring: metric series as sparklines, drift per feature, alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Sparkline, Static
+
+from console.ui.cells import number, truncate
+from console.ui.widgets.filter_bar import FilterBar
+from console.ui.widgets.filter_table import FilterTable
+
+if TYPE_CHECKING:
+    from console.store.db import Database
+    from console.ui.app import OpsConsoleApp
+
+POINTS = 40
+BLOCKS = "▁▂▃▄▅▆▇█"
+HELP = (
+    "Left: every metric series (ctx.log_metric in tasks, and what monitors measure) with its last "
+    f"{POINTS} points. Right: the selected series, and the per-feature drift of the monitor's last "
+    "evaluation (statistic, threshold, verdict). Below: alerts, newest first. `/` filters the series."
+)
+
+
+@dataclass
+class MonitoringData:
+    series: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    monitors: list[dict[str, Any]] = field(default_factory=list)
+    drift: dict[str, dict[str, Any]] = field(default_factory=dict)  # monitor -> overview
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
+    """Everything the tab shows, read through the monitor package's query functions."""
+    from console.monitor import alerts, overview, series
+
+    data = MonitoringData()
+    for name in series.metric_names(db):
+        if "." in name:  # per-column statistics: shown in the drift table instead
+            continue
+        data.series[name] = series.series(db, name, limit=POINTS)
+    data.monitors = overview.listing(db, monitors)
+    declared = {m.name: m for m in monitors}
+    for row in data.monitors:
+        if row["last_eval"] is not None:
+            data.drift[row["name"]] = overview.overview(db, row["name"], declared.get(row["name"]))
+    data.alerts = alerts.list_alerts(db, include_acknowledged=True, limit=50)
+    return data
+
+
+def spark(values: list[float], width: int = 16) -> str:
+    """A sparkline in block characters, for a table cell."""
+    values = values[-width:]
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    span = hi - lo or 1.0
+    return "".join(BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in values)
+
+
+class MonitoringPane(Vertical):
+    BINDINGS = [Binding("slash", "filter", "filter")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.data = MonitoringData()
+        self._stale = True
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="monitoring-summary")
+        with Horizontal(id="monitoring-main"):
+            yield FilterTable(id="metrics")
+            with Vertical(id="monitoring-right"):
+                yield Static(" SERIES", id="series-title", classes="title")
+                yield Sparkline([], id="series")
+                yield Static("", id="series-text")
+                yield Static(" DRIFT", id="drift-title", classes="title")
+                yield DataTable(cursor_type="row", id="drift")
+        yield Static(" ALERTS", id="alerts-title", classes="title")
+        yield DataTable(cursor_type="row", id="alerts")
+        yield FilterBar("filter series by name")
+
+    def on_mount(self) -> None:
+        metrics = self.query_one("#metrics", FilterTable)
+        for key, width in (("metric", None), ("last", 9), ("trend", 5), ("series", 16)):
+            metrics.add_column(key, key=key, width=width)
+        drift = self.query_one("#drift", DataTable)
+        for key in ("feature", "kind", "psi", "stat", "threshold", "verdict"):
+            drift.add_column(key, key=key)
+        alerts = self.query_one("#alerts", DataTable)
+        for key in ("at", "monitor", "rule", "value", "severity", "action"):
+            alerts.add_column(key, key=key)
+
+    def stale(self) -> None:
+        self._stale = True
+        if self.region.height > 0:
+            self.refresh_data()
+
+    @work(exclusive=True, group="monitoring")
+    async def refresh_data(self) -> None:
+        app = self.console_app
+        monitors = app.session._engine.catalog.monitors if app.session._engine is not None else []
+        try:
+            data = await app.threads.read(load_monitoring, app.store.db, monitors)
+        except ImportError as exc:
+            self.query_one("#monitoring-summary", Static).update(
+                Text(
+                    f" MONITORING  the monitor package is not available in this build ({exc})", style="yellow"
+                )
+            )
+            return
+        self._stale = False
+        self.data = data
+        table = self.query_one("#metrics", FilterTable)
+        rows = []
+        for name, points in data.series.items():
+            values = [float(p["value"]) for p in points]
+            trend = _trend(values)
+            rows.append(
+                (
+                    name,
+                    [
+                        name,
+                        Text(number(values[-1]), justify="right"),
+                        trend,
+                        Text(spark(values), style="cyan"),
+                    ],
+                    name,
+                )
+            )
+        table.set_rows(rows)
+        self._summary()
+        self._alerts()
+        self.show_series()
+
+    def _summary(self) -> None:
+        data = self.data
+        text = Text(" MONITORING", style="bold")
+        if not data.series and not data.monitors:
+            text.append(
+                "  nothing measured yet: tasks call ctx.log_metric(...), monitors evaluate models",
+                style="dim",
+            )
+        else:
+            open_alerts = sum(1 for a in data.alerts if not a["acknowledged"])
+            text.append(f"  {len(data.series)} series  {len(data.monitors)} monitor(s)  ")
+            text.append(f"{open_alerts} open alert(s)", style="bold red" if open_alerts else "dim")
+        self.query_one("#monitoring-summary", Static).update(text)
+
+    def _alerts(self) -> None:
+        table = self.query_one("#alerts", DataTable)
+        table.clear()
+        now = self.console_app.clock()
+        from console.ui.cells import clock_time
+
+        for a in self.data.alerts:
+            style = "dim" if a["acknowledged"] else ("bold red" if a["severity"] == "alert" else "yellow")
+            action = a["action"] or "-"
+            if a["action_run_id"]:
+                action += f" → run {a['action_run_id']} {a.get('action_status') or ''}"
+            table.add_row(
+                clock_time(a["at"], now),
+                a["monitor"],
+                truncate(a["rule"], 24),
+                number(a["value"]),
+                Text(a["severity"] + (" (ack)" if a["acknowledged"] else ""), style=style),
+                truncate(action, 30),
+            )
+        title = Text(" ALERTS", style="bold")
+        if not self.data.alerts:
+            title.append("  none", style="dim")
+        self.query_one("#alerts-title", Static).update(title)
+
+    @on(DataTable.RowHighlighted, "#metrics")
+    def _highlighted(self) -> None:
+        self.show_series()
+
+    def show_series(self) -> None:
+        name = self.query_one("#metrics", FilterTable).selected_key()
+        points = self.data.series.get(name or "", [])
+        values = [float(p["value"]) for p in points]
+        self.query_one(Sparkline).data = values
+        title = Text(f" SERIES {name or ''}", style="bold")
+        if points:
+            title.append(f"  last {len(points)} point(s)", style="dim")
+        self.query_one("#series-title", Static).update(title)
+        line = Text()
+        if values:
+            last = points[-1]
+            where = last.get("monitor") or last.get("pipeline") or ""
+            line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
+            if where:
+                line.append(f"   from {where}", style="dim")
+        self.query_one("#series-text", Static).update(line)
+        monitor = points[-1].get("monitor") if points else None
+        self._drift(monitor)
+
+    def _drift(self, monitor: str | None) -> None:
+        table = self.query_one("#drift", DataTable)
+        table.clear()
+        if monitor not in self.data.drift:
+            monitor = next(iter(self.data.drift), None)
+        title = Text(" DRIFT", style="bold")
+        if monitor is None:
+            title.append("  no monitor has evaluated yet", style="dim")
+            self.query_one("#drift-title", Static).update(title)
+            return
+        ov = self.data.drift[monitor]
+        last = ov.get("last_eval") or {}
+        title.append(
+            f"  {monitor}  model {ov.get('model') or '-'} v{last.get('version') or '-'}", style="dim"
+        )
+        self.query_one("#drift-title", Static).update(title)
+        for row in ov.get("drift", []):
+            verdict = row.get("verdict") or "-"
+            style = {"alert": "bold red", "warn": "yellow", "ok": "green"}.get(verdict, "dim")
+            if row.get("kind") == "numeric":
+                stat = f"ks {number(row.get('ks_stat'))}"
+            else:
+                stat = f"js {number(row.get('js_distance'))}"
+            table.add_row(
+                row["column"],
+                row.get("kind") or "-",
+                number(row.get("psi")),
+                stat,
+                "psi 0.1/0.25",
+                Text(verdict, style=style),
+            )
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(FilterBar.Filter)
+    def _filter(self, event: FilterBar.Filter) -> None:
+        self.query_one("#metrics", FilterTable).set_filter(event.text)
+        if event.done:
+            self.query_one("#metrics", FilterTable).focus()
+
+
+def _trend(values: list[float]) -> Text:
+    if len(values) < 2:
+        return Text("new", style="dim")
+    before = values[-6:-1]
+    mean = sum(before) / len(before)
+    if abs(values[-1] - mean) <= 1e-9 * max(abs(mean), 1e-12):
+        return Text("→", style="dim")
+    return Text("↑", style="green") if values[-1] > mean else Text("↓", style="yellow")

@@ -1,0 +1,207 @@
+"""Tab 2, Quality: check results per run and dataset, failing-row samples, a check's history."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Sparkline, Static
+
+from console.headless.quality_commands import check_history, check_rows
+from console.ui.cells import number, truncate
+from console.ui.screens.run_detail import check_result
+from console.ui.widgets.filter_bar import FilterBar
+from console.ui.widgets.filter_table import FilterTable
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+HELP = (
+    "The latest checked run of each pipeline. Up/down picks a check: its failing rows (up to 20 "
+    "kept per check) and its observed value over past runs show below. `/` filters the checks."
+)
+
+
+def check_key(r: dict[str, Any]) -> str:
+    return f"{r['run_id']}:{r['task']}:{r['check']}"
+
+
+class QualityPane(Vertical):
+    BINDINGS = [Binding("slash", "filter", "filter"), Binding("enter", "open_run", "open run")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="quality-summary")
+        yield FilterTable(id="checks")
+        with Horizontal(id="quality-bottom"):
+            with Vertical(id="sample-box"):
+                yield Static(" FAILING ROWS", id="sample-title")
+                yield DataTable(id="sample", cursor_type="row")
+            with Vertical(id="history-box"):
+                yield Static(" HISTORY", id="history-title")
+                yield Sparkline([], id="history")
+                yield Static("", id="history-text")
+        yield FilterBar("filter: any text (pipeline, task, check, fail)")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#checks", FilterTable)
+        for key, width in (
+            ("run", 5),
+            ("pipeline", None),
+            ("task", None),
+            ("check", None),
+            ("sev", 5),
+            ("result", 13),
+            ("failing", 13),
+            ("observed", 12),
+        ):
+            table.add_column(key, key=key, width=width)
+        self.refresh_data()
+
+    @work(exclusive=True, group="quality")
+    async def refresh_data(self) -> None:
+        rows = await self.console_app.threads.read(check_rows, self.console_app.store.db, None, None)
+        self.rows = {check_key(r): r for r in rows}
+        table = self.query_one("#checks", FilterTable)
+        table.set_rows(
+            [
+                (
+                    check_key(r),
+                    [
+                        Text(str(r["run_id"]), justify="right"),
+                        r["pipeline"],
+                        r["task"],
+                        r["check"],
+                        r["severity"],
+                        check_result(r),
+                        Text(f"{r['failing']:,}/{r['total']:,}", justify="right"),
+                        truncate(r["error"], 30)
+                        if r["error"]
+                        else Text(number(r["observed"]), justify="right"),
+                    ],
+                    " ".join(
+                        str(x)
+                        for x in (r["pipeline"], r["task"], r["check"], r["severity"], check_result(r).plain)
+                    ),
+                )
+                for r in rows
+            ]
+        )
+        self._summary(rows)
+        self.show_selected()
+
+    def _summary(self, rows: list[dict[str, Any]]) -> None:
+        text = Text(" QUALITY", style="bold")
+        if not rows:
+            text.append("  no check results yet: give a task checks=[...] and run its pipeline", style="dim")
+        else:
+            passed = sum(r["passed"] for r in rows)
+            failed = sum(not r["passed"] and r["severity"] == "error" for r in rows)
+            warned = len(rows) - passed - failed
+            runs = len({r["run_id"] for r in rows})
+            text.append(f"  {len(rows)} checks in the latest checked run of {runs} pipeline(s)   ")
+            text.append(f"✓ {passed} pass  ", style="green")
+            text.append(f"✗ {failed} fail  ", style="bold red" if failed else "dim")
+            text.append(f"! {warned} warn", style="yellow" if warned else "dim")
+        self.query_one("#quality-summary", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#checks")
+    def _highlighted(self) -> None:
+        self.show_selected()
+
+    def selected(self) -> dict[str, Any] | None:
+        key = self.query_one("#checks", FilterTable).selected_key()
+        return self.rows.get(key) if key else None
+
+    @work(exclusive=True, group="quality-selected")
+    async def show_selected(self) -> None:
+        r = self.selected()
+        self._sample(r)
+        if r is None:
+            self.query_one(Sparkline).data = []
+            self.query_one("#history-text", Static).update("")
+            return
+        points = await self.console_app.threads.read(
+            check_history, self.console_app.store.db, r["check"], r["pipeline"], r["task"]
+        )
+        values = [p["observed"] if p["observed"] is not None else p["failing"] for p in points]
+        self.query_one(Sparkline).data = [float(v) for v in values]
+        what = "observed" if any(p["observed"] is not None for p in points) else "failing rows"
+        title = Text(f" HISTORY {r['check']}", style="bold")
+        title.append(f"  {what} over {len(points)} run(s)", style="dim")
+        self.query_one("#history-title", Static).update(title)
+        line = Text()
+        if values:
+            line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
+            fails = sum(not p["passed"] for p in points)
+            line.append(f"   failed in {fails}", style="red" if fails else "dim")
+        self.query_one("#history-text", Static).update(line)
+
+    def _sample(self, r: dict[str, Any] | None) -> None:
+        table = self.query_one("#sample", DataTable)
+        table.clear(columns=True)
+        sample = (r or {}).get("sample") or []
+        title = Text(" FAILING ROWS", style="bold")
+        if r is None or r["passed"]:
+            title.append("  none" if r else "", style="dim")
+        else:
+            title.append(f"  {len(sample)} of {r['failing']:,} kept", style="dim")
+        self.query_one("#sample-title", Static).update(title)
+        if not sample:
+            return
+        focus = (r or {}).get("columns") or []
+        labels, records = sample_records(sample, (r or {}).get("sample_index") or [])
+        seen = list(dict.fromkeys(k for rec in records for k in rec))
+        columns = [c for c in focus if c in seen] + [c for c in seen if c not in focus]
+        table.add_column("row", key="__row")
+        for col in columns:
+            label = Text(str(col), style="bold red" if col in focus else "")
+            table.add_column(label, key=str(col))
+        for label, rec in zip(labels, records, strict=True):
+            table.add_row(label, *[truncate(_show(rec.get(c)), 24) for c in columns])
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.open()
+
+    @on(FilterBar.Filter)
+    def _filter(self, event: FilterBar.Filter) -> None:
+        self.query_one("#checks", FilterTable).set_filter(event.text)
+        if event.done:
+            self.query_one("#checks", FilterTable).focus()
+
+    def action_open_run(self) -> None:
+        r = self.selected()
+        if r is not None:
+            self.console_app.open_run(int(r["run_id"]))
+
+
+def sample_records(sample: list[Any], index: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Failing-row samples as (row labels, records): ``{"index", "row"}`` items or plain rows."""
+    labels, records = [], []
+    for i, item in enumerate(sample):
+        if isinstance(item, dict) and isinstance(item.get("row"), dict):
+            labels.append(str(item.get("index", i)))
+            records.append(item["row"])
+        else:
+            labels.append(str(index[i]) if i < len(index) else str(i))
+            records.append(item if isinstance(item, dict) else {"value": item})
+    return labels, records
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "∅"
+    return value if isinstance(value, str) else json.dumps(value, default=str)

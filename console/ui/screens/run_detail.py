@@ -1,0 +1,215 @@
+"""Enter on a run: its task tree with live states, the selected task's log, and its checks."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Log, Static
+
+from console.headless.quality_commands import check_rows
+from console.store.runs import get_run_row, get_tasks
+from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
+from console.ui.widgets.status_header import StatusHeader
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+LOG_LINES = 2000
+HELP = (
+    "Task states update live. Up/down picks a task; its log streams on the right (the last "
+    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run."
+)
+
+
+def depths(tasks: list[dict[str, Any]]) -> dict[str, int]:
+    """Depth of each task in the DAG (tasks come in topological order)."""
+    out: dict[str, int] = {}
+    for t in tasks:
+        ups = json.loads(t["upstream"] or "[]")
+        out[t["name"]] = 1 + max((out.get(u, 0) for u in ups), default=-1)
+    return out
+
+
+class RunDetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "back"),
+        Binding("r", "app.rerun", "rerun"),
+        Binding("R", "app.rerun_failed", "from failed"),
+        Binding("c", "app.cancel_run", "cancel"),
+        Binding("l", "focus_log", "log", show=False),
+    ]
+
+    def __init__(self, run_id: int) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.run: dict[str, Any] | None = None
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.task_name: str | None = None
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.console_app
+        yield StatusHeader(app.project_label, app.store_label, app.read_only)
+        yield Static("", id="run-title")
+        with Horizontal(id="detail-main"):
+            yield DataTable(cursor_type="row", id="tasks")
+            with Vertical(id="detail-right"):
+                yield Static("", id="task-title")
+                yield Log(max_lines=LOG_LINES, id="log", auto_scroll=True)
+                yield Static(" CHECKS", id="checks-title")
+                yield DataTable(cursor_type="row", id="task-checks")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tasks = self.query_one("#tasks", DataTable)
+        for key, label, width in (
+            ("name", "task", None),
+            ("status", "status", 12),
+            ("attempts", "try", 3),
+            ("took", "took", 7),
+        ):
+            tasks.add_column(label, key=key, width=width)
+        checks = self.query_one("#task-checks", DataTable)
+        for key in ("check", "sev", "result", "failing", "observed"):
+            checks.add_column(key, key=key)
+        self.console_app.sync_header(self.query_one(StatusHeader))
+        self.load()
+        tasks.focus()
+
+    @work(exclusive=True, group="detail-load")
+    async def load(self) -> None:
+        read = self.console_app.threads.read
+        db = self.console_app.store.db
+        try:
+            run = await read(get_run_row, db, self.run_id)
+        except Exception as exc:  # noqa: BLE001 - e.g. gc removed the run meanwhile
+            self.query_one("#run-title", Static).update(Text(str(exc), style="red"))
+            return
+        self.apply(run, await read(get_tasks, db, self.run_id))
+
+    # -- live ----------------------------------------------------------------------------------
+    def apply(self, run: dict[str, Any] | None, tasks: list[dict[str, Any]] | None) -> None:
+        if run is not None:
+            self.run = run
+            self._title()
+        if tasks is None:
+            return
+        table = self.query_one("#tasks", DataTable)
+        level = depths(tasks)
+        first = not self.tasks
+        for t in tasks:
+            name = t["name"]
+            indent = "  " * level[name] + ("└ " if level[name] else "")
+            cells = {
+                "name": Text(indent + name),
+                "status": status_cell(t["status"]) + Text(" (reused)" if t["reused"] else "", style="dim"),
+                "attempts": Text(str(t["attempts"]), justify="right"),
+                "took": Text(duration(t["duration_s"]), justify="right"),
+            }
+            if name in self.tasks:
+                old = self.tasks[name]
+                for key in ("status", "attempts", "took"):
+                    if key == "took" and old["duration_s"] == t["duration_s"]:
+                        continue
+                    if key != "took" and old[key] == t[key] and old["reused"] == t["reused"]:
+                        continue
+                    table.update_cell(name, key, cells[key])
+            else:
+                table.add_row(*cells.values(), key=name)
+            self.tasks[name] = t
+        if first and tasks:
+            focus = next((t["name"] for t in tasks if t["status"] in ("failed", "running")), tasks[0]["name"])
+            table.move_cursor(row=table.get_row_index(focus))
+            self.select_task(focus)
+        elif self.task_name in self.tasks:
+            self._task_title()
+
+    def _title(self) -> None:
+        run = self.run
+        assert run is not None
+        now = self.console_app.clock()
+        text = Text(f" run {run['id']} ", style="bold reverse")
+        text.append(f"  {run['pipeline']}  ", style="bold")
+        text.append_text(status_cell(run["status"]))
+        text.append(f"   trigger {run['trigger']}   started {clock_time(run['started_at'], now)}")
+        text.append(f"   took {run_took(run, now)}   tasks {run['n_done']}/{run['n_tasks']}")
+        if run["parent_run_id"]:
+            text.append(f"   rerun of {run['parent_run_id']}", style="dim")
+        params = json.loads(run["params"] or "{}")
+        if params:
+            text.append("\n params " + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
+        if run["error"]:
+            text.append("\n " + truncate(run["error"], 200), style="red")
+        self.query_one("#run-title", Static).update(text)
+
+    def _task_title(self) -> None:
+        t = self.tasks.get(self.task_name or "")
+        if t is None:
+            return
+        text = Text(f" LOG {t['name']}", style="bold")
+        text.append("  ")
+        text.append_text(status_cell(t["status"]))
+        if t["error"]:
+            text.append("  " + truncate(t["error"], 120), style="red")
+        self.query_one("#task-title", Static).update(text)
+
+    def write_log(self, lines: list[str]) -> None:
+        self.query_one(Log).write_lines(lines)
+
+    # -- selection -------------------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#tasks")
+    def _task_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        name = event.row_key.value
+        if name and name != self.task_name:
+            self.select_task(name)
+
+    def select_task(self, name: str) -> None:
+        self.task_name = name
+        self.query_one(Log).clear()
+        self.console_app.watch_task(self.run_id, name)
+        self._task_title()
+        self.load_checks()
+
+    @work(exclusive=True, group="detail-checks")
+    async def load_checks(self) -> None:
+        rows = await self.console_app.threads.read(check_rows, self.console_app.store.db, self.run_id, None)
+        table = self.query_one("#task-checks", DataTable)
+        table.clear()
+        mine = [r for r in rows if r["task"] == self.task_name]
+        for r in mine:
+            table.add_row(
+                r["check"],
+                r["severity"],
+                check_result(r),
+                f"{r['failing']:,}/{r['total']:,}",
+                r["error"] or number(r["observed"]),
+            )
+        title = f" CHECKS {len(mine)}" if mine else " CHECKS none on this task"
+        self.query_one("#checks-title", Static).update(Text(title, style="bold"))
+
+    def action_back(self) -> None:
+        self.console_app.watch_task(None, None)
+        self.dismiss()
+
+    def action_focus_log(self) -> None:
+        self.query_one(Log).focus()
+
+
+def check_result(r: dict[str, Any]) -> Text:
+    if r["passed"]:
+        return Text("✓ pass", style="green")
+    if r.get("quarantined"):
+        return Text("⇥ quarantined", style="yellow")
+    if r["severity"] == "error":
+        return Text("✗ fail", style="bold red")
+    return Text("! warn", style="yellow")

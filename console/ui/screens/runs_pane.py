@@ -1,0 +1,189 @@
+"""Tab 1, Runs: pipelines on the side, a window of runs, the selected run's tasks below."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Static
+
+from console.store.runs import get_tasks, list_runs
+from console.ui.cells import duration, status_mark
+from console.ui.tail import PipelineInfo
+from console.ui.widgets.filter_bar import FilterBar
+from console.ui.widgets.pipeline_list import PipelineList
+from console.ui.widgets.runs_table import RunFilter, RunsTable
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+PAGE = 200
+
+HELP = (
+    "Runs of every process appear here live (cron, `--no-ui`, other shells). The table shows "
+    f"the newest {PAGE} runs and pages back through the store as the cursor reaches the bottom. "
+    "Filter with `/`: free text, `status=failed`, `pipeline=NAME`."
+)
+
+
+class RunPreview(Static):
+    """One line per selected run: its tasks with their state marks, and its error."""
+
+    DEFAULT_CSS = (
+        "RunPreview { height: auto; max-height: 4; padding: 0 1; border-top: solid $panel-lighten-2; }"
+    )
+
+
+class RunsPane(Vertical):
+    BINDINGS = [
+        Binding("n", "app.new_run", "new run"),
+        Binding("r", "app.rerun", "rerun"),
+        Binding("R", "app.rerun_failed", "from failed"),
+        Binding("c", "app.cancel_run", "cancel"),
+        Binding("slash", "filter", "filter"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="runs-main"):
+            yield PipelineList(id="pipelines")
+            with Vertical(id="runs-right"):
+                yield Static("", id="runs-caption")
+                yield RunsTable(clock=self.console_app.clock, id="runs")
+        yield RunPreview("", id="preview")
+        yield FilterBar()
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def table(self) -> RunsTable:
+        return self.query_one(RunsTable)
+
+    def on_mount(self) -> None:
+        self.load_window()
+        self._caption()
+
+    # -- loading -------------------------------------------------------------------------------
+    @work(exclusive=True, group="runs-window")
+    async def load_window(self) -> None:
+        f = self.table.filter
+        rows = await self.console_app.threads.read(
+            list_runs,
+            self.console_app.store.db,
+            pipeline=f.pipeline,
+            status=f.status,
+            search=f.search,
+            limit=PAGE,
+        )
+        self.table.replace_rows(rows, exhausted=len(rows) < PAGE)
+        self._caption()
+        self.show_preview()
+
+    @on(RunsTable.NeedMore)
+    @work(exclusive=True, group="runs-page")
+    async def more(self, event: RunsTable.NeedMore) -> None:
+        f = self.table.filter
+        rows = await self.console_app.threads.read(
+            list_runs,
+            self.console_app.store.db,
+            pipeline=f.pipeline,
+            status=f.status,
+            search=f.search,
+            limit=PAGE,
+            before_id=event.before_id,
+        )
+        self.table.append_page(rows, exhausted=len(rows) < PAGE)
+        self._caption()
+
+    def _caption(self) -> None:
+        table = self.table
+        text = Text(" RUNS", style="bold")
+        text.append(f"  {table.row_count}{'' if table.exhausted else '+'} shown", style="dim")
+        if str(table.filter):
+            text.append(f"   / {table.filter}", style="bold yellow")
+        self.query_one("#runs-caption", Static).update(text)
+
+    # -- live -----------------------------------------------------------------------------------
+    def apply_runs(self, runs: dict[int, dict[str, Any]]) -> None:
+        added = self.table.apply(runs)
+        if added:
+            self._caption()
+        selected = self.table.selected_id()
+        if selected in runs:
+            self.show_preview()
+
+    def show_pipelines(self, infos: list[PipelineInfo]) -> None:
+        self.query_one(PipelineList).show(infos)
+
+    def selected_pipeline(self) -> str | None:
+        run = self.table.selected_run()
+        listed = self.query_one(PipelineList)
+        if listed.has_focus:
+            return listed.selected_name()
+        return run["pipeline"] if run else listed.selected_name()
+
+    def set_narrow(self, narrow: bool) -> None:
+        self.table.set_narrow(narrow)
+        self.query_one(PipelineList).set_class(narrow, "-narrow")
+
+    # -- events --------------------------------------------------------------------------------
+    @on(DataTable.RowHighlighted, "#runs")
+    def _highlighted(self) -> None:
+        self.show_preview()
+
+    @on(DataTable.RowSelected, "#runs")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        run_id = int(event.row_key.value or 0)
+        self.console_app.open_run(run_id)
+
+    @on(DataTable.RowSelected, "#pipelines")
+    def _pipeline_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a pipeline filters the runs to it (again: clears)."""
+        name = event.row_key.value
+        current = self.table.filter
+        same = current.pipeline == name
+        self.table.filter = RunFilter(current.status, None if same else name, current.search)
+        self.load_window()
+        self.table.focus()
+
+    @work(exclusive=True, group="runs-preview")
+    async def show_preview(self) -> None:
+        run = self.table.selected_run()
+        preview = self.query_one(RunPreview)
+        if run is None:
+            preview.update(Text("no runs yet: press n to start one", style="dim"))
+            return
+        tasks = await self.console_app.threads.read(get_tasks, self.console_app.store.db, run["id"])
+        line = Text()
+        line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
+        params = json.loads(run["params"] or "{}")
+        for t in tasks:
+            line.append(f"{t['name']} ")
+            line.append_text(status_mark(t["status"]))
+            if t["duration_s"] is not None and t["status"] != "skipped":
+                line.append(f" {duration(t['duration_s'])}", style="dim")
+            line.append("  ")
+        if params:
+            line.append("\n" + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
+        if run["error"]:
+            line.append("\n" + run["error"].splitlines()[0], style="red")
+        preview.update(line)
+
+    # -- filter ----------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.value = str(self.table.filter)
+        bar.open()
+
+    @on(FilterBar.Filter)
+    def _filter(self, event: FilterBar.Filter) -> None:
+        self.table.filter = RunFilter.parse(event.text)
+        self.load_window()
+        if event.done:
+            self.table.focus()

@@ -1,0 +1,231 @@
+"""The tail worker: one thread follows the store and posts ONE batched message per tick.
+
+Every ``interval`` seconds it reads the events after the last sequence it saw (runs
+started here, by cron or by another shell alike), re-reads the rows of the runs those
+events touched, the tasks of the run on screen and the new lines of the task log on
+screen, and every second re-imports pipeline files that changed. A tick that found
+nothing posts nothing, so an idle console costs one indexed query per tick.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+from console.engine.discovery import Broken, Catalog
+from console.store.runs import active_counts, events_after, get_run_row, get_tasks, last_seq
+from console.store.state import Store
+from console.triggers.reload import Reloader
+
+MAX_RUNS_PER_TICK = 500  # a burst touching more runs is caught up over the next ticks
+MAX_LOG_BYTES = 256 * 1024  # per tick; the Log widget keeps only its last max_lines anyway
+
+
+@dataclass
+class PipelineInfo:
+    """A pipeline as the side list shows it."""
+
+    name: str
+    status: str  # ok | broken
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    tasks: list[str] = field(default_factory=list)
+
+
+class StoreBatch(Message):
+    """What changed in the store during one tick."""
+
+    def __init__(
+        self,
+        *,
+        n_events: int,
+        runs: dict[int, dict[str, Any]],
+        tasks: dict[int, list[dict[str, Any]]],
+        log: tuple[int, str, list[str]] | None,
+        active: dict[str, int] | None,
+        pipelines: list[PipelineInfo] | None,
+        checks_changed: bool,
+    ) -> None:
+        super().__init__()
+        self.n_events = n_events
+        self.runs = runs
+        self.tasks = tasks
+        self.log = log
+        self.active = active
+        self.pipelines = pipelines
+        self.checks_changed = checks_changed
+
+
+def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
+    out = [
+        PipelineInfo(p.name, "ok", None, dict(p.params), list(p.tasks)) for p in catalog.pipelines.values()
+    ]
+    out += [PipelineInfo(b.name, "broken", _where(b)) for b in catalog.broken]
+    return sorted(out, key=lambda p: p.name)
+
+
+def _where(b: Broken) -> str:
+    line = f" line {b.line}" if b.line else ""
+    return f"{Path(b.file).name}{line}: {b.error}"
+
+
+class StoreTail:
+    """Follows one store; ``watch_task`` picks the run and task whose log is streamed."""
+
+    def __init__(
+        self,
+        store: Store,
+        post: Callable[[Message], Any],
+        *,
+        catalog: Catalog | None = None,
+        interval: float = 0.15,
+        reload_every: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.post = post
+        self.catalog = catalog
+        self.interval = interval
+        self.reload_every = reload_every
+        self.seq = last_seq(store.db)
+        self.stop_event = threading.Event()
+        self._lock = threading.Lock()
+        self._run: int | None = None
+        self._task: str | None = None
+        self._offset = 0
+        self._fresh_run = False
+        self._backlog: set[int] = set()
+        self._reloader = Reloader(catalog, settle_s=0.2) if catalog is not None else None
+        self._mtimes: dict[Path, float] = {}
+        self._next_reload = 0.0
+
+    # -- called from the UI thread ----------------------------------------------------------
+    def watch_task(self, run_id: int | None, task: str | None) -> None:
+        with self._lock:
+            if (run_id, task) != (self._run, self._task):
+                self._offset = 0
+            self._fresh_run = self._fresh_run or run_id != self._run
+            self._run, self._task = run_id, task
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    # -- the worker thread -------------------------------------------------------------------
+    def run(self) -> None:
+        if self.catalog is not None:
+            self._scan_files(first=True)
+        while not self.stop_event.wait(self.interval):
+            try:
+                self.tick()
+            except Exception as exc:  # noqa: BLE001 - a bad tick must never kill the tail
+                self.post(TailError(f"{type(exc).__name__}: {exc}"))
+
+    def tick(self) -> StoreBatch | None:
+        db = self.store.db
+        events = events_after(db, self.seq)
+        if events:
+            self.seq = int(events[-1]["seq"])
+        touched = self._backlog | {int(e["run_id"]) for e in events if e["run_id"] is not None}
+        ordered = sorted(touched, reverse=True)
+        now_ids, self._backlog = ordered[:MAX_RUNS_PER_TICK], set(ordered[MAX_RUNS_PER_TICK:])
+        runs = {}
+        for run_id in now_ids:
+            try:
+                runs[run_id] = get_run_row(db, run_id)
+            except Exception:  # noqa: BLE001 - a run deleted by gc in between: nothing to show
+                continue
+        with self._lock:
+            run_id, task, fresh = self._run, self._task, self._fresh_run
+            self._fresh_run = False
+        tasks = {}
+        if run_id is not None and (fresh or run_id in touched):
+            tasks[run_id] = get_tasks(db, run_id)
+        log = self._read_log(run_id, task)
+        pipelines = self._maybe_reload()
+        checks = any(e["kind"].startswith("check") or e["kind"] == "task.finished" for e in events)
+        if not (runs or tasks or log or pipelines is not None):
+            return None
+        batch = StoreBatch(
+            n_events=len(events),
+            runs=runs,
+            tasks=tasks,
+            log=log,
+            active=active_counts(db) if events else None,
+            pipelines=pipelines,
+            checks_changed=checks,
+        )
+        self.post(batch)
+        return batch
+
+    def _read_log(self, run_id: int | None, task: str | None) -> tuple[int, str, list[str]] | None:
+        if run_id is None or task is None:
+            return None
+        path = self.store.log_path(run_id, task)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        with self._lock:
+            offset = self._offset
+        if size <= offset:
+            return None
+        with open(path, "rb") as fh:
+            start = max(offset, size - MAX_LOG_BYTES)
+            fh.seek(start)
+            data = fh.read(size - start)
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            return None  # half a line: wait for its end
+        lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
+        if start > offset:
+            lines = [f"… {start - offset:,} bytes skipped …", *lines[1:]]
+        with self._lock:
+            if (self._run, self._task) != (run_id, task):
+                return None
+            self._offset = start + cut + 1
+        return (run_id, task, lines)
+
+    # -- pipeline files ---------------------------------------------------------------------------
+    def _scan_files(self, *, first: bool = False) -> list[Path]:
+        assert self.catalog is not None
+        seen: dict[Path, float] = {}
+        folder = self.catalog.dir
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.name.endswith(".py"):
+                        seen[Path(entry.path).resolve()] = entry.stat().st_mtime
+        except OSError:
+            pass
+        changed = [p for p, m in seen.items() if self._mtimes.get(p) != m]
+        changed += [p for p in self._mtimes if p not in seen]
+        self._mtimes = seen
+        return [] if first else changed
+
+    def _maybe_reload(self) -> list[PipelineInfo] | None:
+        if self._reloader is None or self.catalog is None:
+            return None
+        now = time.monotonic()
+        if now < self._next_reload and not self._reloader.pending:
+            return None
+        self._next_reload = now + self.reload_every
+        for path in self._scan_files():
+            self._reloader.notice(path, now)
+        due = self._reloader.due(now)
+        for path in due:
+            self._reloader.reload(path)
+        return pipeline_infos(self.catalog) if due else None
+
+
+class TailError(Message):
+    """A tick failed (store locked too long, disk error); shown, and the tail goes on."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
