@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from console.monitor.monitors import Evaluation, Monitor
     from console.monitor.report import ColumnDrift, DriftReport, Thresholds
     from console.monitor.rules import Rule, RuleResult, drift_metrics, evaluate_rules
-    from console.monitor.sources import MonitorContext, recent
+    from console.monitor.sources import MonitorContext, recent, recent_results
 
 _WHERE = {
     "drift": "console.monitor.compute",
@@ -37,6 +37,7 @@ _WHERE = {
     "retrain": "console.monitor.actions",
     "MonitorContext": "console.monitor.sources",
     "recent": "console.monitor.sources",
+    "recent_results": "console.monitor.sources",
 }
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "drift_metrics",
     "evaluate_rules",
     "recent",
+    "recent_results",
     "retrain",
 ]
 

@@ -108,41 +108,37 @@ class ServedModel:
     run_id: int | None
     features: list[str] | None
     label: str | None
+    record: Any = None  # the registry's ModelVersion
 
 
 def served_model(store: Store, name: str, alias: str | None = "production") -> ServedModel:
     """Load the ``alias`` version of ``name`` (or the newest version when ``alias`` is None).
 
-    The version is read first and then loaded by number, so an alias that moves meanwhile
-    cannot pair one version's metadata with another's model.
+    The version is resolved first and then loaded by its recorded hash, so an alias that
+    moves meanwhile cannot pair one version's metadata with another's model. The label
+    column is the version's ``label`` or ``target`` tag.
     """
-    if alias:
-        row = store.db.query_one(
-            "SELECT v.* FROM aliases a JOIN model_versions v ON v.name = a.name AND v.version = a.version "
-            "WHERE a.name = ? AND a.alias = ?",
-            (name, alias),
-        )
-    else:
-        row = store.db.query_one(
-            "SELECT * FROM model_versions WHERE name = ? ORDER BY version DESC LIMIT 1", (name,)
-        )
-    if row is None:
-        exists = store.db.query_one("SELECT 1 FROM model_versions WHERE name = ? LIMIT 1", (name,))
-        if exists is None:
-            raise NotFoundError(f"model {name!r} has no registered version yet")
-        raise NotFoundError(f"model {name!r} has no {alias!r} version")
     from console.registry import api
 
-    model = api.load(store, name, version=int(row["version"]))
-    tags = _json_dict(row["tags"])
-    label = tags.get("label")
+    newest = store.db.query_one("SELECT max(version) AS v FROM model_versions WHERE name = ?", (name,))
+    if newest is None or newest["v"] is None:
+        raise NotFoundError(f"model {name!r} has no registered version yet")
+    mv = (
+        api.resolve(store.db, name, alias=alias)
+        if alias
+        else api.resolve(store.db, name, version=newest["v"])
+    )
+    model = api.load_version(store, mv)
+    tags = mv.tags if isinstance(mv.tags, dict) else {}
+    label = tags.get("label") or tags.get("target")
     return ServedModel(
         name=name,
-        version=int(row["version"]),
+        version=int(mv.version),
         model=model,
-        run_id=row["run_id"],
-        features=signature_columns(row["signature"]),
+        run_id=mv.run_id,
+        features=signature_columns(json.dumps(mv.signature) if mv.signature else None),
         label=str(label) if label else None,
+        record=mv,
     )
 
 
@@ -163,11 +159,3 @@ def signature_columns(signature: str | None) -> list[str] | None:
         if all(isinstance(n, str) for n in names):
             return [str(n) for n in names]
     return None
-
-
-def _json_dict(text: str | None) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -10,6 +10,8 @@ A monitor's ``reference`` and ``current`` may each be:
   frames): the latest stored result of that task. For the reference, the run that
   registered the monitored model version is preferred (lineage), so drift is measured
   against the data the serving model was trained on;
+- ``recent_results("pipeline.task", n=3)``: the results of that task in its newest ``n``
+  succeeded runs, concatenated (e.g. the last scored batches of an inference pipeline);
 - a function ``(ctx) -> DataFrame`` receiving a :class:`MonitorContext`.
 
 Nothing here imports pandas until a file is read.
@@ -80,6 +82,36 @@ class Recent:
 def recent(pattern: str, n: int = 3) -> Recent:
     """A source: the newest ``n`` files matching ``pattern`` (relative to the project root)."""
     return Recent(pattern, n)
+
+
+@dataclass(frozen=True)
+class RecentResults:
+    """The results of ``pipeline.task`` in its newest ``n`` succeeded runs, concatenated, oldest first."""
+
+    ref: str
+    n: int = 3
+
+    def __call__(self, ctx: MonitorContext) -> Any:
+        match = TASK_REF.match(self.ref)
+        if match is None:
+            raise DataError(f"recent_results({self.ref!r}): expected 'pipeline.task' or 'pipeline.task.key'")
+        frames = task_results(ctx.store, match["pipeline"], match["task"], n=self.n, key=match["key"])
+        frames = [_frame(f, f"monitor {ctx.monitor}: {ctx.role} {self.ref}") for f in frames]
+        if len(frames) == 1:
+            return frames[0]
+        import pandas as pd
+
+        return pd.concat(frames, ignore_index=True)
+
+    def describe(self) -> str:
+        return f"newest {self.n} results of {self.ref}"
+
+
+def recent_results(ref: str, n: int = 3) -> RecentResults:
+    """A source: the results of task ``ref`` (``"pipeline.task"``) in its newest ``n`` succeeded runs."""
+    if not isinstance(n, int) or n < 1:
+        raise DataError(f"recent_results({ref!r}, n={n!r}): n must be an integer >= 1")
+    return RecentResults(ref, n)
 
 
 def describe(source: Any) -> str:
@@ -169,6 +201,37 @@ def latest_task_result(
         keys = ", ".join(map(str, value)) if isinstance(value, dict) else type(value).__name__
         raise DataError(f"{ref}.{key}: the result of {ref} has no key {key!r} ({keys})")
     raise NotFoundError(f"{ref}: no stored result yet (run `opsconsole run {pipeline}` first)")
+
+
+def task_results(store: Store, pipeline: str, task: str, *, n: int, key: str | None = None) -> list[Any]:
+    """Results of ``task`` in the newest ``n`` succeeded runs of ``pipeline`` that still have them, oldest first."""
+    from console.store import results
+
+    rows = store.db.query(
+        "SELECT t.run_id, t.result_key FROM runs r JOIN tasks t ON t.run_id = r.id AND t.name = ? "
+        "WHERE r.pipeline = ? AND t.status = 'succeeded' AND t.result_key IS NOT NULL "
+        "ORDER BY r.id DESC LIMIT ?",
+        (task, pipeline, n * 2),
+    )
+    values: list[Any] = []
+    for row in rows:
+        if len(values) == n:
+            break
+        if not results.exists(store, row["result_key"]):
+            continue  # collected by gc
+        value = results.load(store, row["result_key"])
+        if key is not None:
+            if not isinstance(value, dict) or key not in value:
+                raise DataError(
+                    f"{pipeline}.{task}.{key}: the result of run {row['run_id']} has no key {key!r}"
+                )
+            value = value[key]
+        values.append(value)
+    if not values:
+        raise NotFoundError(
+            f"{pipeline}.{task}: no stored result yet (run `opsconsole run {pipeline}` first)"
+        )
+    return values[::-1]
 
 
 def load_source(source: Any, ctx: MonitorContext) -> Any:
