@@ -319,9 +319,9 @@ class Runner:
                 self._append_log(spec.name, exc.log)
             return exc
         outcome: RemoteOutcome = fut.result()
+        ctx = self._local_context(spec.name)
         try:
             self._append_log(spec.name, outcome.log)
-            ctx = self._local_context(spec.name)
             for name, value, step in outcome.metrics:
                 ctx.log_metric(name, value, step)
             for kind, data in outcome.events:
@@ -334,6 +334,13 @@ class Runner:
             key = results.save(self.store, outcome.value)
         except BaseException as err:  # noqa: BLE001 - reported as the attempt's failure
             return err
+        finally:
+            # lines the registry wrote (gate decisions) went to this log: close and count them
+            log = ctx._log
+            log.close()
+            if log.lines:
+                total = self.log_lines[spec.name] = self.log_lines.get(spec.name, 0) + log.lines
+                self.writer.task(self.run_id, spec.name, log_lines=total)
         return TaskOutcome(value=outcome.value, key=key, duration=outcome.duration)
 
     def _append_log(self, name: str, lines: list[str]) -> None:

@@ -168,7 +168,16 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     _report(runner.run_id, session, args)
     if interrupted:
         return 130
-    return 0 if runner.final_status == "succeeded" else 1
+    if runner.final_status != "succeeded":
+        return 1
+    # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
+    from console.registry.queries import gate_refusals
+
+    refused = gate_refusals(session.store.db, runner.run_id)
+    if refused and not args.json:
+        for decision in refused:
+            console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)
+    return 1 if refused else 0
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
