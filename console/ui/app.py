@@ -129,12 +129,12 @@ class OpsConsoleApp(RunActions, App[int]):
         self.threads.close()
 
     # -- live ------------------------------------------------------------------------------------
-    _watched: tuple[int | None, str | None] = (None, None)
+    _watched: tuple[int | None, str | None, int] = (None, None, 0)
 
-    def watch_task(self, run_id: int | None, task: str | None) -> None:
-        self._watched = (run_id, task)
+    def watch_task(self, run_id: int | None, task: str | None, offset: int = 0) -> None:
+        self._watched = (run_id, task, offset)
         if self.tail is not None:
-            self.tail.watch_task(run_id, task)
+            self.tail.watch_task(run_id, task, offset)
 
     def on_store_batch(self, batch: StoreBatch) -> None:
         if batch.runs:

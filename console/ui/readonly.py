@@ -14,4 +14,6 @@ def hide_actions(node: DOMNode) -> None:
     """Keep the bindings (so a press can be refused with a message) but stop showing them."""
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
-        table[key] = [replace(b, show=False) if b.action in ACTIONS else b for b in bindings]
+        table[key] = [
+            replace(b, show=False) if b.action.removeprefix("app.") in ACTIONS else b for b in bindings
+        ]

@@ -63,6 +63,26 @@ class StoreBatch(Message):
         self.checks_changed = checks_changed
 
 
+def read_log_tail(path: Path, max_lines: int) -> tuple[list[str], int]:
+    """The last ``max_lines`` whole lines of a log file and the byte offset after them."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            start = max(0, size - MAX_LOG_BYTES)
+            fh.seek(start)
+            data = fh.read(size - start)
+    except OSError:
+        return [], 0
+    cut = data.rfind(b"\n")
+    if cut < 0:
+        return [], start
+    lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
+    if start > 0:
+        lines = lines[1:]  # the first one is probably cut
+    return lines[-max_lines:], start + cut + 1
+
+
 def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
     out = [
         PipelineInfo(p.name, "ok", None, dict(p.params), list(p.tasks)) for p in catalog.pipelines.values()
@@ -106,10 +126,10 @@ class StoreTail:
         self._next_reload = 0.0
 
     # -- called from the UI thread ----------------------------------------------------------
-    def watch_task(self, run_id: int | None, task: str | None) -> None:
+    def watch_task(self, run_id: int | None, task: str | None, offset: int = 0) -> None:
+        """Stream ``task``'s log from byte ``offset`` (what the screen already shows)."""
         with self._lock:
-            if (run_id, task) != (self._run, self._task):
-                self._offset = 0
+            self._offset = offset
             self._fresh_run = self._fresh_run or run_id != self._run
             self._run, self._task = run_id, task
 
@@ -186,8 +206,8 @@ class StoreTail:
         if start > offset:
             lines = [f"… {start - offset:,} bytes skipped …", *lines[1:]]
         with self._lock:
-            if (self._run, self._task) != (run_id, task):
-                return None
+            if (self._run, self._task, self._offset) != (run_id, task, offset):
+                return None  # the screen moved on while we read
             self._offset = start + cut + 1
         return (run_id, task, lines)
 

@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Footer, Log, Static
 from console.headless.quality_commands import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
+from console.ui.readonly import hide_actions
+from console.ui.tail import read_log_tail
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -83,6 +85,8 @@ class RunDetailScreen(Screen[None]):
         for key in ("check", "sev", "result", "failing", "observed"):
             checks.add_column(key, key=key)
         self.console_app.sync_header(self.query_one(StatusHeader))
+        if self.console_app.read_only:
+            hide_actions(self)
         self.load()
         tasks.focus()
 
@@ -176,9 +180,23 @@ class RunDetailScreen(Screen[None]):
     def select_task(self, name: str) -> None:
         self.task_name = name
         self.query_one(Log).clear()
-        self.console_app.watch_task(self.run_id, name)
+        self.console_app.watch_task(None, None)  # until what is on disk is shown
         self._task_title()
+        self.load_log(name)
         self.load_checks()
+
+    @work(exclusive=True, group="detail-log")
+    async def load_log(self, name: str) -> None:
+        app = self.console_app
+        path = app.store.log_path(self.run_id, name)
+        lines, offset = await app.threads.read(read_log_tail, path, LOG_LINES)
+        if name != self.task_name:
+            return
+        log = self.query_one(Log)
+        log.clear()
+        if lines:
+            log.write_lines(lines)
+        app.watch_task(self.run_id, name, offset)
 
     @work(exclusive=True, group="detail-checks")
     async def load_checks(self) -> None:
