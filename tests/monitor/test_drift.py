@@ -219,3 +219,11 @@ def test_report_fields_match_design() -> None:
         }  # fmt: skip
         assert col["verdict"] in ("ok", "warn", "alert", "insufficient")
     json.dumps(data, allow_nan=False)
+
+
+def test_large_samples_use_the_limiting_distribution_for_the_pvalue_only() -> None:
+    ref, cur = _frames(60_000, 50_000, 0.012, seed=12)
+    got = drift(ref, cur, columns=["x"]).columns["x"]
+    ks = ss.ks_2samp(ref["x"], cur["x"])
+    assert abs(got.ks_stat - ks.statistic) <= TOL  # the statistic stays exact
+    assert abs(got.ks_pvalue - ks.pvalue) < 1e-3  # kstwobign instead of kstwo above n_eff 10,000
