@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from console.store.state import Store
 
 TABS = ("runs", "quality", "models", "monitoring")
-NARROW_BELOW = 100
+MEDIUM_BELOW, NARROW_BELOW = 120, 100
 
 
 class OpsConsoleApp(RunActions, App[int]):
@@ -99,14 +99,20 @@ class OpsConsoleApp(RunActions, App[int]):
         self.load_pipelines()
         self.set_interval(1.0, self._clock_tick)
         self.runs_pane.table.focus()
-        self.set_narrow(self.size.width < NARROW_BELOW)
+        self.fit_width()
 
     def on_resize(self) -> None:
-        self.set_narrow(self.size.width < NARROW_BELOW)
+        self.fit_width()
 
-    def set_narrow(self, narrow: bool) -> None:
-        self.screen.set_class(narrow, "-narrow")
-        self.runs_pane.set_narrow(narrow)
+    def fit_width(self) -> None:
+        """Columns drop and side panels shrink as the terminal narrows (80x24 still works)."""
+        width = self.size.width
+        level = "narrow" if width < NARROW_BELOW else "medium" if width < MEDIUM_BELOW else "wide"
+        for screen in self.screen_stack:
+            screen.set_class(level != "wide", "-narrow")
+            for footer in screen.query(Footer):
+                footer.compact = level == "narrow"
+        self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")
     async def load_pipelines(self) -> None:
@@ -229,7 +235,8 @@ class OpsConsoleApp(RunActions, App[int]):
         pane.load_window()
 
     def open_run(self, run_id: int) -> None:
-        self.push_screen(RunDetailScreen(run_id))
+        self.push_screen(RunDetailScreen(run_id), callback=lambda _: self.fit_width())
+        self.call_after_refresh(self.fit_width)
 
     def current_run(self) -> dict[str, Any] | None:
         if isinstance(self.screen, RunDetailScreen):

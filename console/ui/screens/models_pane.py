@@ -94,7 +94,7 @@ class ModelsPane(Vertical):
 
     def on_mount(self) -> None:
         models = self.query_one("#models", FilterTable)
-        for key, label in (("name", "model"), ("prod", "prod"), ("n", "versions")):
+        for key, label in (("name", "model"), ("prod", "prod"), ("n", "vers")):
             models.add_column(label, key=key)
         versions = self.query_one("#versions", DataTable)
         for key in ("v", "aliases", "metrics", "run", "created", "gate"):
@@ -230,8 +230,8 @@ class ModelsPane(Vertical):
             return
         text = Text(f" LINEAGE {v.name} v{v.version}\n", style="bold")
         text.append(f" run {v.run_id or '-'} task {v.task or '-'}\n")
-        text.append(f" artifact {v.sha256[:16]} ({v.size:,} bytes)\n")
-        text.append(f" data     {(v.data_sha256 or '-')[:16]}\n")
+        text.append(f" artifact {v.sha256[:12]} {v.size:,} B\n")
+        text.append(f" data     {(v.data_sha256 or '-')[:12]}\n")
         if v.params:
             text.append(" params " + truncate(json.dumps(v.params, default=str), 60) + "\n", style="dim")
         if v.metrics:

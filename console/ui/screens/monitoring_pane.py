@@ -35,13 +35,16 @@ class MonitoringData:
     monitors: list[dict[str, Any]] = field(default_factory=list)
     drift: dict[str, dict[str, Any]] = field(default_factory=dict)  # monitor -> overview
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    thresholds: tuple[float, float] = (0.1, 0.25)  # PSI warn / alert
 
 
 def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
     """Everything the tab shows, read through the monitor package's query functions."""
     from console.monitor import alerts, overview, series
+    from console.monitor.report import Thresholds
 
-    data = MonitoringData()
+    defaults = Thresholds()
+    data = MonitoringData(thresholds=(defaults.psi_warn, defaults.psi_alert))
     for name in series.metric_names(db):
         if "." in name:  # per-column statistics: shown in the drift table instead
             continue
@@ -96,7 +99,7 @@ class MonitoringPane(Vertical):
         for key, width in (("metric", None), ("last", 9), ("trend", 5), ("series", 16)):
             metrics.add_column(key, key=key, width=width)
         drift = self.query_one("#drift", DataTable)
-        for key in ("feature", "kind", "psi", "stat", "threshold", "verdict"):
+        for key in ("feature", "kind", "psi", "limits", "stat", "verdict"):
             drift.add_column(key, key=key)
         alerts = self.query_one("#alerts", DataTable)
         for key in ("at", "monitor", "rule", "value", "severity", "action"):
@@ -217,6 +220,7 @@ class MonitoringPane(Vertical):
             self.query_one("#drift-title", Static).update(title)
             return
         ov = self.data.drift[monitor]
+        limits = f"{self.data.thresholds[0]:g}/{self.data.thresholds[1]:g}"
         last = ov.get("last_eval") or {}
         title.append(
             f"  {monitor}  model {ov.get('model') or '-'} v{last.get('version') or '-'}", style="dim"
@@ -231,10 +235,10 @@ class MonitoringPane(Vertical):
                 stat = f"js {number(row.get('js_distance'))}"
             table.add_row(
                 row["column"],
-                row.get("kind") or "-",
+                {"numeric": "num", "categorical": "cat"}.get(row.get("kind") or "", "-"),
                 number(row.get("psi")),
+                limits,
                 stat,
-                "psi 0.1/0.25",
                 Text(verdict, style=style),
             )
 

@@ -128,9 +128,9 @@ class RunsPane(Vertical):
             return listed.selected_name()
         return run["pipeline"] if run else listed.selected_name()
 
-    def set_narrow(self, narrow: bool) -> None:
-        self.table.set_narrow(narrow)
-        self.query_one(PipelineList).set_class(narrow, "-narrow")
+    def set_level(self, level: str) -> None:
+        self.table.set_level(level)
+        self.query_one(PipelineList).set_class(level != "wide", "-narrow")
 
     # -- events --------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#runs")

@@ -22,7 +22,9 @@ from textual.widgets.data_table import RowDoesNotExist
 from console.ui.cells import Clock, clock_time, run_took, status_cell
 
 WIDE = ("id", "pipeline", "status", "trigger", "started", "took", "tasks")
+MEDIUM = ("id", "pipeline", "status", "started", "took", "tasks")
 NARROW = ("id", "pipeline", "status", "took", "tasks")
+LEVELS = {"wide": WIDE, "medium": MEDIUM, "narrow": NARROW}
 LABELS = {
     "id": "#",
     "pipeline": "pipeline",
@@ -32,7 +34,7 @@ LABELS = {
     "took": "took",
     "tasks": "tasks",
 }
-WIDTHS = {"id": 5, "pipeline": None, "status": 12, "trigger": 12, "started": 11, "took": 7, "tasks": 7}
+WIDTHS = {"id": 4, "pipeline": None, "status": 12, "trigger": 10, "started": 8, "took": 6, "tasks": 5}
 FLASH_S = 1.5
 
 
@@ -107,8 +109,9 @@ class RunsTable(DataTable[Any]):
         for key in self.columns_shown:
             self.add_column(LABELS[key], key=key, width=WIDTHS[key])
 
-    def set_narrow(self, narrow: bool) -> None:
-        wanted = NARROW if narrow else WIDE
+    def set_level(self, level: str) -> None:
+        """Drop columns as the terminal narrows: ``wide``, ``medium`` or ``narrow``."""
+        wanted = LEVELS[level]
         if wanted == self.columns_shown:
             return
         self.columns_shown = wanted

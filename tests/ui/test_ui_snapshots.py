@@ -1,0 +1,109 @@
+"""Snapshots of every screen on a fixed demo store (fixed ids, timestamps and clock; UTC)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import wait_for
+from demo_store import BROKEN, NOW_OFFSET, T0, fill
+
+from console.ui.app import OpsConsoleApp
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def demo_app(
+    ui_project: Any, session_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[OpsConsoleApp]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    ui_project.write("broken_thing.py", BROKEN)
+    session = session_factory()
+    fill(session)
+    yield OpsConsoleApp(session, clock=lambda: T0 + NOW_OFFSET, live=False)
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def loaded(app: OpsConsoleApp) -> Any:
+    async def ready(pilot: Any) -> None:
+        await wait_for(
+            pilot, lambda: app.pipelines and app.runs_pane.table.row_count == 5, what="demo loaded"
+        )
+        await wait_for(
+            pilot, lambda: "#5" in str(app.runs_pane.query_one("#preview").render()), what="preview"
+        )
+        await pilot.pause(0.1)
+
+    return ready
+
+
+def test_runs_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=loaded(demo_app))
+
+
+def test_runs_tab_80x24(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=loaded(demo_app))
+
+
+def test_run_detail(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def open_failed(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        detail = await wait_for(
+            pilot, lambda: getattr(demo_app.screen, "run_id", None) == 2 and demo_app.screen
+        )
+        log = detail.query_one("#log")
+        await wait_for(pilot, lambda: len(log.lines) == 5, what="the log")
+        await wait_for(pilot, lambda: "CHECKS" in str(detail.query_one("#checks-title").render()))
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=open_failed)
+
+
+def test_quality_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def quality(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("2")
+        pane = demo_app.query_one("QualityPane")
+        await wait_for(pilot, lambda: pane.rows, what="checks")
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "HISTORY between" in str(pane.query_one("#history-title").render()))
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=quality)
+
+
+def test_models_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def models(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("3")
+        pane = demo_app.query_one("ModelsPane")
+        await wait_for(pilot, lambda: len(pane.versions) == 3, what="versions")
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=models)
+
+
+def test_monitoring_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def monitoring(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("4")
+        pane = demo_app.query_one("MonitoringPane")
+        await wait_for(pilot, lambda: pane.data.series, what="series")
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=monitoring)
+
+
+def test_help_and_new_run_modals(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def help_modal(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=help_modal)
