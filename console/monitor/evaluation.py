@@ -79,9 +79,8 @@ class Evaluation:
 
 
 def rule_json(result: RuleResult) -> dict[str, Any]:
-    data = result.to_dict()
-    data.pop("message", None)
-    return data
+    """A rule's outcome with its message (``"auc < 0.8: not evaluated, no metric 'auc' ..."``)."""
+    return result.to_dict()
 
 
 def record_skip(store: Any, ev: Evaluation) -> None:

@@ -7,8 +7,8 @@ every ``every`` (``"10m"``, ``"30s"``, ``"2h"``), or once with ``opsconsole moni
 
     fraud = Monitor(
         "fraud", model="fraud",
-        reference="fraud_detection.features",        # see console.monitor.sources
-        current=recent("assets/scored/fraud/*.csv", n=2),
+        reference="fraud_detection.features.X_train",  # see console.monitor.sources
+        current=recent_results("fraud_scoring.score", n=2),  # the last scored batches
         every="10m", label="is_fraud",
         rules=[Rule("psi", ">", 0.2), Rule("auc", "<", 0.8)],
         on_alert=retrain("fraud_detection"),
@@ -147,6 +147,7 @@ class Monitor:
             "rules": [str(r) for r in self.rules],
             "on_alert": self.action_name,
             "cooldown_s": self.cooldown_s,
+            "description": self.description,
         }
 
     # -- evaluation ---------------------------------------------------------------------------
@@ -227,7 +228,11 @@ class Monitor:
             if missing:
                 raise DataError(f"monitor {self.name}: column(s) {', '.join(missing)} not in both frames")
             return list(self.columns)
-        if features and all(c in common for c in features):
-            return list(features)
+        if features:
+            # a model input missing on one side stays listed: drift() reports it as insufficient
+            either = set(reference.columns) | set(current.columns)
+            listed = [c for c in features if c in either]
+            if listed:
+                return listed
         skip = {label, *NON_FEATURES}
         return [c for c in common if c not in skip]

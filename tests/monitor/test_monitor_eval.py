@@ -168,3 +168,21 @@ def test_the_service_runs_due_monitors(project: Any, make_engine: Any) -> None:
     runner.join(30)
     assert decisions and "m evaluated" in decisions[0]
     assert engine.store.db.query_one("SELECT count(*) AS n FROM monitor_evals")["n"] == 1
+
+
+def test_a_model_input_missing_from_the_batch_is_reported_not_hidden(project: Any, make_engine: Any) -> None:
+    write_project(project.root)
+    engine = make_engine()
+    engine.run("train")
+    path = batch(project.root, "b1.csv")
+    import pandas as pd
+
+    pd.read_csv(path).drop(columns=["b"]).to_csv(path, index=False)
+    ev = _monitor(engine).evaluate(engine)
+    evidence = json.loads(engine.store.db.query_one("SELECT evidence FROM monitor_evals")["evidence"])
+    assert evidence["columns"] == ["a", "b"]
+    assert evidence["drift"]["columns"]["b"]["message"] == "column missing from current data"
+    assert "lacks the model's input column(s) b" in evidence["scoring"]["error"]
+    assert "accuracy" not in ev.metrics and ev.status == "ok"
+    assert "accuracy < 0.8: not evaluated, no metric 'accuracy'" in evidence["rules"][1]["message"]
+    assert [r["value"] for r in evidence["rules"]] == [ev.metrics["psi"], None]
