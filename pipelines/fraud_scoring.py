@@ -48,13 +48,15 @@ def batch(path, ctx: Context):
 
 @p.task
 def score(batch, threshold, ctx: Context):
-    from console.monitor.scoring import served_model
+    from console.registry import resolve
     from console.registry.predict import conform, predict_frame
 
-    served = served_model(ctx.store, "fraud", alias="production")
+    # resolve the alias once, then load that version: a promotion meanwhile cannot mix versions
+    served = resolve(ctx.store.db, "fraud", alias="production")
+    model = ctx.load_model("fraud", version=served.version)
     frame = batch["frame"]
-    inputs = conform(frame, served.record, where=f"batch {batch['file']}")
-    predicted = predict_frame(served.model, inputs)
+    inputs = conform(frame, served, where=f"batch {batch['file']}")
+    predicted = predict_frame(model, inputs)
     scored = frame.copy()
     scored["fraud_probability"] = predicted["probability"].to_numpy()
     scored["flagged"] = (scored["fraud_probability"] >= threshold).astype("int64")
