@@ -1,7 +1,8 @@
 """Subcommands about monitoring: ``monitor [NAME] [--run]``, ``alerts``, ``metrics [NAME]``.
 
-Exit codes: ``monitor NAME --run`` exits 1 when an alert (severity ``alert``) fired on that
-evaluation, 2 when it could not evaluate (no production model, no data yet: the reason is
+Exit codes: ``monitor NAME --run`` exits 1 when a rule of severity ``alert`` fired on that
+evaluation (also when the storm guard held the new alert back: the model is still in
+alert), 2 when it could not evaluate (no production model, no data yet: the reason is
 stored as a skipped evaluation too); ``monitor NAME`` exits 1 when the latest stored
 evaluation is in alert, so ``opsconsole monitor fraud || page-someone`` works from cron.
 """

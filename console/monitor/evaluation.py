@@ -44,21 +44,21 @@ class Evaluation:
 
     @property
     def fired(self) -> bool:
-        """True when an alert of severity ``alert`` fired on this evaluation (the CLI exits 1)."""
-        return any(a["severity"] == "alert" for a in self.alerts)
+        """True when a rule of severity ``alert`` fired on this evaluation (the CLI exits 1).
+
+        Also when the storm guard held the alert back: the condition is still in alert, only
+        no new alert row and no second action are made.
+        """
+        return any(r["fired"] and r["severity"] == "alert" for r in self.rules)
 
     @property
     def summary(self) -> str:
         if self.status == "skipped":
             return f"{self.monitor}: skipped: {self.reason}"
         head = f"{self.monitor}: {self.model} v{self.version}"
-        if self.alerts:
-            parts = [
-                alert_store.summary({**a, "monitor": self.monitor}).split(": ", 1)[1] for a in self.alerts
-            ]
-            return f"{head}: {self.status}: " + "; ".join(parts)
-        extra = f" ({len(self.suppressed)} firing(s) held back)" if self.suppressed else ""
-        return f"{head}: ok{extra}"
+        parts = [alert_store.summary({**a, "monitor": self.monitor}).split(": ", 1)[1] for a in self.alerts]
+        parts += [f"{h['rule']} ({h['metric']}={h['value']:.4g}, held back)" for h in self.suppressed]
+        return f"{head}: {self.status}" + (": " + "; ".join(parts) if parts else "")
 
     def to_json(self) -> dict[str, Any]:
         from console.store.runs import iso
@@ -89,8 +89,6 @@ def record_skip(store: Any, ev: Evaluation) -> None:
     with store.db.transaction() as conn:
         cur = conn.execute(EVAL_SQL, (ev.monitor, ev.at, ev.model, ev.version, "{}", evidence))
         ev.eval_id = int(cur.lastrowid or 0)
-    data = {"summary": ev.summary, "monitor": ev.monitor, "eval_id": ev.eval_id, "reason": ev.reason}
-    store.writer.event(None, None, "monitor.evaluated", "skipped", data)
 
 
 def record(
@@ -148,17 +146,23 @@ def record(
 
 
 def status_of(ev: Evaluation) -> str:
+    """``alert`` when an alert rule fired (stored or held back), ``warn`` for a warn rule, else ``ok``."""
     if ev.fired:
         return "alert"
-    return "warn" if ev.alerts else "ok"
+    return "warn" if any(r["fired"] for r in ev.rules) else "ok"
 
 
-def announce(store: Any, ev: Evaluation) -> None:
-    """Events for an open console: one per new alert, then the evaluation's summary."""
+def announce(engine: Any, ev: Evaluation) -> None:
+    """Events for every front end: one per new alert, then the evaluation's summary.
+
+    Written to the store (an open console reads them) and emitted to the engine's listeners
+    (the headless service prints them as they happen).
+    """
+    events: list[tuple[str, str, dict[str, Any]]] = []
     for alert in ev.alerts:
         summary = alert_store.summary({**alert, "monitor": ev.monitor})
         data = {"summary": summary, "alert_id": alert["id"], "monitor": ev.monitor, **alert}
-        store.writer.event(None, None, "alert.fired", alert["severity"], data)
+        events.append(("alert.fired", alert["severity"], data))
     data = {
         "summary": ev.summary,
         "monitor": ev.monitor,
@@ -166,5 +170,19 @@ def announce(store: Any, ev: Evaluation) -> None:
         "model": ev.model,
         "version": ev.version,
         "metrics": {k: v for k, v in ev.metrics.items() if "." not in k},
+        "reason": ev.reason,
     }
-    store.writer.event(None, None, "monitor.evaluated", ev.status, data)
+    events.append(("monitor.evaluated", ev.status, data))
+    for kind, status, payload in events:
+        engine.store.writer.event(None, None, kind, status, payload)
+        if getattr(engine, "listeners", None):
+            engine.emit(
+                {
+                    "kind": kind,
+                    "run_id": None,
+                    "task": None,
+                    "status": status,
+                    "data": payload,
+                    "at": time.time(),
+                }
+            )

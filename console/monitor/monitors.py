@@ -185,6 +185,7 @@ class Monitor:
         except (DataError, NotFoundError, RegistryError) as exc:
             ev.status, ev.reason = "skipped", str(exc)
             evaluation.record_skip(store, ev)
+            evaluation.announce(engine, ev)
             return ev
         results = evaluate_rules(self.rules, ev.metrics)
         action = self.action_name if actions else None
@@ -192,7 +193,7 @@ class Monitor:
         pending = [a for a in ev.alerts if a["action"]]
         if pending and self.on_alert is not None:
             ev.runners = run_action(engine, self.on_alert, self.name, pending)
-        evaluation.announce(store, ev)
+        evaluation.announce(engine, ev)
         return ev
 
     def _measure(self, served: Any, reference: Any, current: Any) -> tuple[dict[str, float], dict[str, Any]]:

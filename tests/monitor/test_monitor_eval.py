@@ -90,10 +90,18 @@ def test_cooldown_holds_back_a_second_firing(project: Any, make_engine: Any) -> 
     engine.run("train")
     batch(project.root, "b1.csv", shift=2.0)
     monitor = _monitor(engine)
+    seen: list[dict[str, Any]] = []
+    engine.subscribe(seen.append)
     first = monitor.evaluate(engine, actions=False)
     assert [a["rule"] for a in first.alerts] == ["psi > 0.2"] and first.runners == []
+    assert [(e["kind"], e["status"]) for e in seen] == [
+        ("alert.fired", "alert"),
+        ("monitor.evaluated", "alert"),
+    ]
+    assert seen[0]["data"]["summary"].startswith("m: psi > 0.2 (psi=")
     second = monitor.evaluate(engine, actions=False)
-    assert second.alerts == [] and not second.fired
+    assert second.alerts == [] and second.fired and second.status == "alert"  # still in alert, not re-stored
+    assert second.summary.endswith("psi > 0.2 (psi=" + f"{second.metrics['psi']:.4g}, held back)")
     assert "cool-down" in second.suppressed[0]["reason"]
     assert engine.store.db.query_one("SELECT count(*) AS n FROM alerts")["n"] == 1
 
