@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from console.monitor.actions import Retrain, retrain
     from console.monitor.compute import drift
-    from console.monitor.monitors import Evaluation, Monitor
+    from console.monitor.evaluation import Evaluation
+    from console.monitor.monitors import Monitor
     from console.monitor.report import ColumnDrift, DriftReport, Thresholds
     from console.monitor.rules import Rule, RuleResult, drift_metrics, evaluate_rules
     from console.monitor.sources import MonitorContext, recent, recent_results
@@ -32,7 +33,7 @@ _WHERE = {
     "drift_metrics": "console.monitor.rules",
     "evaluate_rules": "console.monitor.rules",
     "Monitor": "console.monitor.monitors",
-    "Evaluation": "console.monitor.monitors",
+    "Evaluation": "console.monitor.evaluation",
     "Retrain": "console.monitor.actions",
     "retrain": "console.monitor.actions",
     "MonitorContext": "console.monitor.sources",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Hashable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ from console.monitor.report import ColumnDrift, DriftReport, Kind, Thresholds, V
 # below this many values per column, threads cost more than they save
 _THREAD_MIN_ROWS = 200_000
 
-Data = pd.DataFrame | Mapping[Any, Any]
+Data: TypeAlias = "pd.DataFrame | Mapping[Any, Any]"
 
 
 def drift(
@@ -199,8 +199,8 @@ def _numeric_values(values: pd.Series | np.ndarray) -> np.ndarray:
     """A float-convertible 1-D array: a view for numpy-backed columns, NaN for pd.NA."""
     if isinstance(values, pd.Series):
         if isinstance(values.dtype, np.dtype):
-            return values.to_numpy()
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+            return np.asarray(values.to_numpy())
+        return np.asarray(values.to_numpy(dtype=np.float64, na_value=np.nan))
     return values
 
 

@@ -66,7 +66,7 @@ def drift_rows(evidence: dict[str, Any]) -> list[dict[str, Any]]:
     columns = (evidence.get("drift") or {}).get("columns") or {}
     order = {"alert": 0, "warn": 1, "ok": 2, "insufficient": 3}
     rows = [{"column": name, **col} for name, col in columns.items()]
-    return sorted(rows, key=lambda r: (order.get(r.get("verdict"), 9), -(r.get("psi") or 0.0)))
+    return sorted(rows, key=lambda r: (order.get(str(r.get("verdict")), 9), -(r.get("psi") or 0.0)))
 
 
 def overview(db: Database, name: str, monitor: Any = None) -> dict[str, Any]:
