@@ -103,14 +103,14 @@ def register(
     env = lineage.environment()
     if pipeline:
         env = {**env, "pipeline": pipeline}
-    key, size = artifact_io.dump(store.artifacts, model, compress=int(kw.get("compress") or 0))
+    key, size, chunks = artifact_io.dump(store.artifacts, model, compress=int(kw.get("compress") or 0))
     now = time.time()
     with txn.write(store) as tx:
         row = tx.one("SELECT coalesce(max(version), 0) + 1 AS v FROM model_versions WHERE name=?", (name,))
         version = int(row["v"]) if row is not None else 1
         tx.execute(
             "INSERT INTO model_versions (name, version, created_at, sha256, size, data_sha256, run_id, task,"
-            " metrics, params, tags, signature, env) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " metrics, params, tags, signature, env, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 version,
@@ -125,6 +125,7 @@ def register(
                 tags_json,
                 json.dumps(sig) if sig is not None else None,
                 json.dumps(env, sort_keys=True),
+                json.dumps(chunks),
             ),
         )
         tx.event(
@@ -253,7 +254,7 @@ def load(store: Store, name: str, alias: str | None = None, version: int | str |
 
 def load_version(store: Store, mv: ModelVersion) -> Any:
     what = f"model {mv.name!r} v{mv.version}"
-    model = artifact_io.load_verified(store.artifacts, mv.sha256, mv.size, what)
+    model = artifact_io.load_verified(store.artifacts, mv.sha256, mv.size, what, mv.chunks)
     saved = mv.env.get("sklearn")
     running = lineage.environment().get("sklearn")
     if saved and running and saved != running:

@@ -2,9 +2,11 @@
 
 ``dump`` streams ``joblib.dump`` through a hashing file object into a temp file beside the
 store, fsyncs and renames it to ``artifacts/ab/<sha256>``: the bytes are written once and
-hashed on the way. ``load_verified`` reads the file once, checks its sha256 and only then
-unpickles those same bytes, so nothing unverified (and no file swapped in between a check
-and a load) ever reaches ``pickle``. Paths come from the key alone, never from a name.
+hashed on the way (the whole file, and each 2 MiB chunk). ``load_verified`` reads the file
+once and unpickles only bytes it has checked: a small artifact is hashed whole first; a big
+one is checked chunk by chunk just ahead of the unpickler (``verified_stream.py``), so
+nothing unverified (and no file swapped in between a check and a load) ever reaches
+``pickle``. Paths come from the key alone, never from a name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.errors import IntegrityError, StoreError
+from console.registry.verified_stream import ChunkHasher, VerifiedStream
+
+STREAM_FROM = 8 << 20  # below this, hashing first is as fast as overlapping
 
 if TYPE_CHECKING:
     from console.store.artifacts import ArtifactStore
@@ -28,7 +33,7 @@ class _HashingFile(io.RawIOBase):
     def __init__(self, fh: Any) -> None:
         super().__init__()
         self._fh = fh
-        self.digest = hashlib.sha256()
+        self.hasher = ChunkHasher()
         self.size = 0
 
     def writable(self) -> bool:
@@ -36,14 +41,14 @@ class _HashingFile(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
-        self.digest.update(view)
+        self.hasher.update(view)
         self._fh.write(view)
         self.size += len(view)
         return len(view)
 
 
-def dump(artifacts: ArtifactStore, model: Any, *, compress: int = 0) -> tuple[str, int]:
-    """Pickle ``model`` with joblib into the store; return (sha256, size)."""
+def dump(artifacts: ArtifactStore, model: Any, *, compress: int = 0) -> tuple[str, int, list[str]]:
+    """Pickle ``model`` with joblib into the store; return (sha256, size, chunk sha256s)."""
     import joblib
 
     artifacts.root.mkdir(parents=True, exist_ok=True)
@@ -54,12 +59,13 @@ def dump(artifacts: ArtifactStore, model: Any, *, compress: int = 0) -> tuple[st
             joblib.dump(model, sink, compress=compress)
             fh.flush()
             os.fsync(fh.fileno())
-        key = sink.digest.hexdigest()
+        key = sink.hasher.whole.hexdigest()
+        chunks = sink.hasher.finish()
         target = artifacts.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, target)
         _fsync_dir(target.parent)
-        return key, sink.size
+        return key, sink.size, chunks
     except OSError as exc:
         raise StoreError(
             f"{artifacts.root}: cannot write the model artifact ({exc.strerror or exc})"
@@ -117,9 +123,28 @@ def read_verified(artifacts: ArtifactStore, key: str, size: int | None, what: st
     return data
 
 
-def load_verified(artifacts: ArtifactStore, key: str, size: int | None, what: str) -> Any:
-    """Verify, then unpickle the verified bytes."""
+def load_verified(
+    artifacts: ArtifactStore, key: str, size: int | None, what: str, chunks: list[str] | None = None
+) -> Any:
+    """Unpickle the artifact, letting ``pickle`` see only verified bytes."""
     import joblib
 
-    data = read_verified(artifacts, key, size, what)
-    return joblib.load(io.BytesIO(data))
+    if not chunks or size is None or size < STREAM_FROM:
+        data = read_verified(artifacts, key, size, what)
+        return joblib.load(io.BytesIO(data))
+    path = artifact_path(artifacts, key, what)
+    try:
+        stream = VerifiedStream(path, size, chunks, what)
+    except FileNotFoundError:
+        raise IntegrityError(f"{what}: artifact {key[:12]} is missing ({path}); refused to load") from None
+    except OSError as exc:
+        raise IntegrityError(f"{what}: artifact {key[:12]} cannot be read ({exc.strerror or exc})") from exc
+    try:
+        model = joblib.load(stream)
+    except IntegrityError:
+        raise
+    except Exception:
+        stream.finish()  # a verification failure explains a broken unpickle; raise that first
+        raise
+    stream.finish()
+    return model

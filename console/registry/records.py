@@ -82,6 +82,7 @@ class ModelVersion:
     env: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     gate: GateDecision | None = None
+    chunks: list[str] | None = field(default=None, repr=False)  # per-2 MiB sha256, for streaming
 
     @property
     def promoted(self) -> bool | None:
@@ -106,6 +107,7 @@ class ModelVersion:
             signature=json.loads(r["signature"]) if r["signature"] else None,
             env=json.loads(r["env"] or "{}"),
             aliases=list(aliases or []),
+            chunks=_chunks(r.get("chunks")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,3 +128,10 @@ class ModelVersion:
             "env": self.env,
             "gate": None if self.gate is None else self.gate.to_dict(),
         }
+
+
+def _chunks(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    value = json.loads(text)
+    return [str(d) for d in value] if isinstance(value, list) else None

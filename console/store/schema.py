@@ -195,5 +195,11 @@ CREATE TABLE IF NOT EXISTS triggers_state (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: list[str] = [V1]
+# v2: per-chunk sha256 digests of a model artifact, so a big model can be verified while it
+# is read (console/registry/verified_stream.py) instead of hashed in full before unpickling
+V2 = """
+ALTER TABLE model_versions ADD COLUMN chunks TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)

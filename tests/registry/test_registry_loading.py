@@ -100,3 +100,60 @@ def test_a_different_sklearn_version_warns(store: Store, good_model: Any) -> Non
     with pytest.warns(registry.ModelEnvironmentWarning, match="scikit-learn 0.0.1"):
         model = registry.load(store, "iris", version=1)
     assert model is not None
+
+
+@pytest.fixture
+def big(store: Store) -> tuple[Any, Path]:
+    """A 12 MB artifact: checked chunk by chunk while it is read."""
+    import numpy as np
+
+    payload = {"weights": np.arange(1_500_000, dtype=np.float64), "name": "big"}
+    mv = registry.register(store, "big", payload)
+    assert mv.size > 12_000_000 and len(mv.chunks or []) == 6
+    return mv, store.artifacts.path(mv.sha256)
+
+
+def test_a_big_artifact_streams_verified(store: Store, big: tuple[Any, Path]) -> None:
+    loaded = registry.load(store, "big", version=1)
+    assert loaded["name"] == "big" and float(loaded["weights"][-1]) == 1_499_999.0
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_big_artifact_with_a_flipped_byte_is_refused(
+    store: Store, big: tuple[Any, Path], where: str
+) -> None:
+    _, path = big
+    data = bytearray(path.read_bytes())
+    at = {"start": 10, "middle": len(data) // 2, "end": len(data) - 3}[where]
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError, match=r"model 'big' v1: .*tampered"):
+        registry.load(store, "big", version=1)
+
+
+@pytest.mark.parametrize("change", ["truncate", "extend", "delete"])
+def test_a_big_artifact_cut_grown_or_gone_is_refused(
+    store: Store, big: tuple[Any, Path], change: str
+) -> None:
+    _, path = big
+    data = path.read_bytes()
+    if change == "truncate":
+        path.write_bytes(data[: len(data) - 1000])
+    elif change == "extend":
+        path.write_bytes(data + b"\x80\x04N.")
+    else:
+        path.unlink()
+    with pytest.raises(IntegrityError, match=r"model 'big' v1: .*(truncated|longer|missing|tampered)"):
+        registry.load(store, "big", version=1)
+
+
+def test_a_version_without_chunk_digests_is_hashed_whole(store: Store, big: tuple[Any, Path]) -> None:
+    _, path = big
+    with store.db.transaction() as conn:
+        conn.execute("UPDATE model_versions SET chunks=NULL")
+    assert registry.load(store, "big", version=1)["name"] == "big"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError, match="sha256"):
+        registry.load(store, "big", version=1)
