@@ -3,5 +3,14 @@
 from console.engine.context import Context
 from console.engine.pipeline import Pipeline
 
-__all__ = ["Context", "Pipeline", "__version__"]
+__all__ = ["Better", "Context", "Pipeline", "__version__"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # ``from console import Better`` without importing the registry on every ``import console``
+    if name == "Better":
+        from console.registry.gate import Better
+
+        return Better
+    raise AttributeError(f"module 'console' has no attribute {name!r}")
