@@ -68,6 +68,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--columns", action="store_true", help="also monitors' per-column statistics (psi.amount...)"
     )
+    p.add_argument(
+        "--by-version",
+        dest="by_version",
+        action="store_true",
+        help="with NAME and --model: one row per model version",
+    )
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_metrics)
 
@@ -352,6 +358,20 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
 
     db = session.store.db
     filters = {"model": args.model, "pipeline": args.pipeline, "source": args.source, "monitor": args.monitor}
+    if args.by_version:
+        if not args.name or not args.model:
+            raise UsageError("metrics --by-version needs a metric NAME and --model")
+        series.require_series(db, args.name, model=args.model, limit=1)
+        versions = series.by_version(db, args.name, args.model)
+        if args.json:
+            print_json({"name": args.name, "model": args.model, "versions": versions})
+            return 0
+        for v in versions:
+            console().print(
+                f"{args.model} v{v['version']}: {v['n']} points, last {_num(v['last'])}, "
+                f"mean {_num(v['mean'])}, min {_num(v['min'])}, max {_num(v['max'])}"
+            )
+        return 0
     if args.name:
         points = series.require_series(db, args.name, limit=args.limit, **filters)
         if args.json:

@@ -72,6 +72,8 @@ def test_monitor_cli_from_no_model_to_alert_and_retrain(project: Any) -> None:
     psi_series = project.cli_json("metrics", "psi", "--monitor", "m")
     assert [p["version"] for p in psi_series["points"]] == [1, 1]
     assert all(p["model"] == "m" and p["source"] == "monitor" for p in psi_series["points"])
+    per_version = project.cli_json("metrics", "accuracy", "--model", "m", "--by-version")
+    assert [(v["version"], v["n"]) for v in per_version["versions"]] == [(1, 2)]  # two evaluations of v1
 
 
 def test_monitor_cli_errors_are_one_line_exit_2(project: Any) -> None:
@@ -80,6 +82,7 @@ def test_monitor_cli_errors_are_one_line_exit_2(project: Any) -> None:
     assert unknown.stderr.strip() == "opsconsole: error: unknown monitor: 'nope' (known: m)"
     assert "needs a monitor NAME" in project.cli("monitor", "--run", check=2).stderr
     assert "unknown metric: 'nope'" in project.cli("metrics", "nope", check=2).stderr
+    assert "needs a metric NAME and --model" in project.cli("metrics", "--by-version", check=2).stderr
     assert "unknown alert: 99" in project.cli("alerts", "--ack", "99", check=2).stderr
     refused = project.cli("monitor", "m", "--run", "--read-only", check=2)
     assert "read-only" in refused.stderr
