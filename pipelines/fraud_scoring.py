@@ -37,7 +37,10 @@ def batch(path, ctx: Context):
             (ctx.project_root / INCOMING).glob("*.csv"), key=lambda f: (f.stat().st_mtime, f.name)
         )
         if not landed:
-            raise DataError(f"no batch in {INCOMING}/ yet: land one with `python pipelines/fraud_monitor.py`, or pass --param path=FILE.csv")
+            raise DataError(
+                f"no batch in {INCOMING}/ yet: land one with `python pipelines/fraud_monitor.py`, "
+                "or pass --param path=FILE.csv"
+            )
         source = landed[-1]
     frame = read_csv(source)
     if frame.empty:
