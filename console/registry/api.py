@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from console.errors import BadParamError, OpsConsoleError
+from console.errors import BadParamError, OpsConsoleError, ReadOnlyError
 from console.registry import aliases, artifact_io, lineage, queries, txn
 from console.registry.gate import Better, Contender, evaluate
 from console.registry.names import PRODUCTION, check_name
@@ -81,6 +81,8 @@ def register(
     """
     say = log or (lambda line: logger.info(line))
     check_name(name)
+    if store.readonly:
+        raise ReadOnlyError(f"{store.db_path}: the store is open read-only; model {name!r} not registered")
     unknown = set(kw) - EXTRA_KEYS
     if unknown:
         raise BadParamError(f"register_model({name!r}): unknown argument(s) {', '.join(sorted(unknown))}")

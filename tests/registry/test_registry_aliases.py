@@ -147,6 +147,9 @@ def test_read_only_store_refuses_changes(store: Store, good_model: Any) -> None:
     try:
         with pytest.raises(ReadOnlyError):
             registry.promote(ro, "iris", 1)
+        with pytest.raises(ReadOnlyError):
+            registry.register(ro, "iris", {"another": "model"})
+        assert len(store.artifacts.keys()) == 1
         assert registry.load(ro, "iris", version=1) is not None
     finally:
         ro.close()
