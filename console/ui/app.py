@@ -200,7 +200,10 @@ class OpsConsoleApp(RunActions, App[int]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "tab-runs").removeprefix("tab-")
         if tab in ("models", "monitoring"):
-            self.query_one(ModelsPane if tab == "models" else MonitoringPane).refresh_data()
+            pane = self.query_one(ModelsPane if tab == "models" else MonitoringPane)
+            if pane._stale:
+                pane._stale = False  # one refresh in flight is enough
+                pane.refresh_data()
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:

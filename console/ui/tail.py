@@ -20,11 +20,19 @@ from typing import Any
 from textual.message import Message
 
 from console.engine.discovery import Broken, Catalog
-from console.store.runs import active_counts, events_after, get_run_row, get_tasks, last_seq
+from console.store.runs import (
+    TERMINAL_TASK_STATES,
+    active_counts,
+    events_after,
+    get_run_row,
+    get_tasks,
+    last_seq,
+)
 from console.store.state import Store
 from console.triggers.reload import Reloader
 
 MAX_RUNS_PER_TICK = 500  # a burst touching more runs is caught up over the next ticks
+MAX_PROGRESS_PER_TICK = 50  # running runs whose finished tasks are counted per tick
 MAX_LOG_BYTES = 256 * 1024  # per tick; the Log widget keeps only its last max_lines anyway
 
 
@@ -155,11 +163,17 @@ class StoreTail:
         ordered = sorted(touched, reverse=True)
         now_ids, self._backlog = ordered[:MAX_RUNS_PER_TICK], set(ordered[MAX_RUNS_PER_TICK:])
         runs = {}
+        live_progress = 0
         for run_id in now_ids:
             try:
-                runs[run_id] = get_run_row(db, run_id)
+                run = get_run_row(db, run_id)
             except Exception:  # noqa: BLE001 - a run deleted by gc in between: nothing to show
                 continue
+            if run["status"] == "running" and live_progress < MAX_PROGRESS_PER_TICK:
+                # the runner stores n_done at the end; count finished tasks meanwhile
+                live_progress += 1
+                run["n_done"] = sum(t["status"] in TERMINAL_TASK_STATES for t in get_tasks(db, run_id))
+            runs[run_id] = run
         with self._lock:
             run_id, task, fresh = self._run, self._task, self._fresh_run
             self._fresh_run = False

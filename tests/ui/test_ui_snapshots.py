@@ -29,6 +29,14 @@ def demo_app(
     time.tzset()
 
 
+async def settle(pilot: Any) -> None:
+    """Let every worker finish and the screen repaint, so the snapshot is deterministic."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+
+
 def loaded(app: OpsConsoleApp) -> Any:
     async def ready(pilot: Any) -> None:
         await wait_for(
@@ -37,7 +45,7 @@ def loaded(app: OpsConsoleApp) -> Any:
         await wait_for(
             pilot, lambda: "#5" in str(app.runs_pane.query_one("#preview").render()), what="preview"
         )
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     return ready
 
@@ -60,7 +68,7 @@ def test_run_detail(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
         log = detail.query_one("#log")
         await wait_for(pilot, lambda: len(log.lines) == 5, what="the log")
         await wait_for(pilot, lambda: "CHECKS" in str(detail.query_one("#checks-title").render()))
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=open_failed)
 
@@ -73,7 +81,7 @@ def test_quality_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
         await wait_for(pilot, lambda: pane.rows, what="checks")
         await pilot.press("down")
         await wait_for(pilot, lambda: "HISTORY between" in str(pane.query_one("#history-title").render()))
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=quality)
 
@@ -84,7 +92,7 @@ def test_models_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
         await pilot.press("3")
         pane = demo_app.query_one("ModelsPane")
         await wait_for(pilot, lambda: len(pane.versions) == 3, what="versions")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=models)
 
@@ -95,7 +103,7 @@ def test_monitoring_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
         await pilot.press("4")
         pane = demo_app.query_one("MonitoringPane")
         await wait_for(pilot, lambda: pane.data.series, what="series")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=monitoring)
 
@@ -104,6 +112,6 @@ def test_help_and_new_run_modals(demo_app: OpsConsoleApp, snap_compare: Any) -> 
     async def help_modal(pilot: Any) -> None:
         await loaded(demo_app)(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=help_modal)

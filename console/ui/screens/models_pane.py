@@ -104,6 +104,7 @@ class ModelsPane(Vertical):
             hist.add_column(key, key=key)
 
     def stale(self) -> None:
+        """The store changed: refresh now if shown, else when the tab is next opened."""
         self._stale = True
         if self.is_visible_tab():
             self.refresh_data()

@@ -96,16 +96,32 @@ class MonitoringPane(Vertical):
 
     def on_mount(self) -> None:
         metrics = self.query_one("#metrics", FilterTable)
-        for key, width in (("metric", None), ("last", 9), ("trend", 5), ("series", 16)):
+        # fixed widths: the tables refill on every change and should not jump about
+        for key, width in (("metric", 20), ("last", 9), ("trend", 5), ("series", 16)):
             metrics.add_column(key, key=key, width=width)
         drift = self.query_one("#drift", DataTable)
-        for key in ("feature", "kind", "psi", "limits", "stat", "verdict"):
-            drift.add_column(key, key=key)
+        for key, width in (
+            ("feature", 14),
+            ("kind", 4),
+            ("psi", 6),
+            ("limits", 9),
+            ("stat", 10),
+            ("verdict", 7),
+        ):
+            drift.add_column(key, key=key, width=width)
         alerts = self.query_one("#alerts", DataTable)
-        for key in ("at", "monitor", "rule", "value", "severity", "action"):
-            alerts.add_column(key, key=key)
+        for key, width in (
+            ("at", 8),
+            ("monitor", 16),
+            ("rule", 22),
+            ("value", 8),
+            ("severity", 10),
+            ("action", 30),
+        ):
+            alerts.add_column(key, key=key, width=width)
 
     def stale(self) -> None:
+        """The store changed: refresh now if shown, else when the tab is next opened."""
         self._stale = True
         if self.region.height > 0:
             self.refresh_data()

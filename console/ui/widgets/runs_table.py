@@ -36,6 +36,7 @@ LABELS = {
 }
 WIDTHS = {"id": 4, "pipeline": None, "status": 12, "trigger": 10, "started": 8, "took": 6, "tasks": 5}
 FLASH_S = 1.5
+MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,11 @@ class RunsTable(DataTable[Any]):
                 self.add_row(*self.cells(run, flash=True), key=str(run_id))
                 added.append(run_id)
         if added:
+            for old in sorted(self.rows_by_id)[: max(0, len(self.rows_by_id) - MAX_ROWS)]:
+                del self.rows_by_id[old]
+                self.flash_until.pop(old, None)
+                self.remove_row(str(old))
+                self.exhausted = False
             keep = self.selected_id()
             self.sort("id", key=lambda cell: -int(cell.plain), reverse=False)
             if keep is not None:
