@@ -93,13 +93,22 @@ def move(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (now, current_user(), name, alias, before, version, reason, f"{action}: {command or invocation()}"),
     )
+    change = AliasChange(name, alias, before, version, True, reason, now)
     tx.event(
-        "model.alias",
-        {"name": name, "alias": alias, "from": before, "to": version, "action": action, "reason": reason},
+        "alias.changed",
+        {
+            "name": name,
+            "alias": alias,
+            "from": before,
+            "to": version,
+            "action": action,
+            "reason": reason,
+            "summary": f"{action}: {change.describe()}",
+        },
         run_id=run_id,
         task=task,
     )
-    return AliasChange(name, alias, before, version, True, reason, now)
+    return change
 
 
 def promote(

@@ -132,7 +132,13 @@ def register(
         )
         tx.event(
             "model.registered",
-            {"name": name, "version": version, "sha256": key, "metrics": metric_values},
+            {
+                "name": name,
+                "version": version,
+                "sha256": key,
+                "metrics": metric_values,
+                "summary": f"registered model {name} v{version} (sha256 {key[:12]})",
+            },
             run_id=run_id,
             task=task,
         )
@@ -227,7 +233,9 @@ def gate(
                 run_id,
             ),
         )
-        tx.event("model.gate", decision.to_dict(), run_id=run_id, task=task)
+        tx.event(
+            "gate.decided", {**decision.to_dict(), "summary": decision.describe()}, run_id=run_id, task=task
+        )
         if decision.promoted:
             aliases.move(
                 tx,

@@ -41,7 +41,7 @@ def test_promote_writes_an_audit_row(store: Store, good_model: Any) -> None:
     assert row["user"] == getpass.getuser()
     assert row["command"] == "promote: opsconsole promote iris 1"
     assert row["at"] > 0
-    event = store.db.query_one("SELECT * FROM events WHERE kind='model.alias'")
+    event = store.db.query_one("SELECT * FROM events WHERE kind='alias.changed'")
     assert event is not None and json.loads(event["data"])["to"] == 1
 
 

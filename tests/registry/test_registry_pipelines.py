@@ -63,4 +63,4 @@ def test_pipeline_registers_and_gates(project: Any, make_engine: Any, executor: 
     used = store.db.query_one("SELECT status FROM tasks WHERE run_id=? AND name='use'", (worse.run_id,))
     assert used is not None and used["status"] == "succeeded"
     kinds = {r["kind"] for r in store.db.query("SELECT kind FROM events WHERE run_id=?", (worse.run_id,))}
-    assert {"model.registered", "model.gate"} <= kinds
+    assert {"model.registered", "gate.decided"} <= kinds
