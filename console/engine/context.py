@@ -157,6 +157,20 @@ class Context:
         )
         self.registered.append((name, version.version))
         self._log.line(f"registered model {name} v{version.version}")
+        gate = getattr(version, "gate", None)
+        if gate is not None and self.engine is not None and self.engine.listeners:
+            # the registry stored its events itself; live views of this process hear the verdict now
+            self.engine.emit(
+                {
+                    "kind": "gate.decided",
+                    "run_id": self.run_id,
+                    "task": self.task,
+                    "status": None,
+                    "data": {**gate.to_dict(), "summary": gate.describe()},
+                    "pipeline": self.pipeline,
+                    "at": time.time(),
+                }
+            )
         return version
 
     def load_model(self, name: str, alias: str | None = "production", version: int | None = None) -> Any:

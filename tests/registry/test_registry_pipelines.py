@@ -42,6 +42,8 @@ def use(fit, ctx):
 def test_pipeline_registers_and_gates(project: Any, make_engine: Any, executor: str) -> None:
     project.write("toy.py", SOURCE.replace("EXECUTOR", repr(executor)))
     engine = make_engine()
+    heard: list[dict[str, Any]] = []
+    engine.subscribe(lambda ev: heard.append(ev) if ev["kind"] == "gate.decided" else None)
     first = engine.run("toy")
     assert first.final_status == "succeeded"
     worse = engine.run("toy", {"good": 0})
@@ -64,3 +66,9 @@ def test_pipeline_registers_and_gates(project: Any, make_engine: Any, executor: 
     assert used is not None and used["status"] == "succeeded"
     kinds = {r["kind"] for r in store.db.query("SELECT kind FROM events WHERE run_id=?", (worse.run_id,))}
     assert {"model.registered", "gate.decided"} <= kinds
+    # live listeners (the console, `run` output) hear each verdict as it is made
+    assert [(ev["run_id"], ev["data"]["promoted"]) for ev in heard] == [
+        (first.run_id, True),
+        (worse.run_id, False),
+    ]
+    assert "refused" in heard[1]["data"]["summary"]
