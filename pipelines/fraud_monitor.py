@@ -35,7 +35,7 @@ fraud = Monitor(
     rules=[Rule("psi", ">", 0.2), Rule("auc", "<", 0.8)],
     on_alert=retrain("fraud_detection"),
     cooldown="30m",
-    description="Input drift and holdout-free AUC of the production fraud model on scored batches",
+    description="Input drift of the scored batches, and the production fraud model's AUC on their labels",
 )
 
 
