@@ -98,3 +98,18 @@ def test_scoring_refuses_a_batch_that_does_not_match_the_signature(project: Any,
     assert runner.final_status == "failed"
     assert "does not match the signature of model 'fraud' v1" in error["error"]
     assert "merchant_category" in error["error"] and "amount (expected float64" in error["error"]
+
+
+def test_traffic_script_lands_whole_batches_that_drift_after_n(project: Any, capsys: Any) -> None:
+    script = _copy_demo(project)
+    assert (
+        script.main(["--batches", "2", "--rows", "400", "--drift-after", "1", "--project", str(project.root)])
+        == 0
+    )
+    folder = project.root / "assets" / "incoming" / "fraud"
+    assert sorted(p.name for p in folder.iterdir()) == ["batch_0001.csv", "batch_0002.csv"]
+    first, second = (pd.read_csv(folder / f"batch_000{i}.csv") for i in (1, 2))
+    assert "crypto_exchange" not in set(first["merchant_category"])
+    assert "crypto_exchange" in set(second["merchant_category"])
+    assert second["amount"].median() > 2 * first["amount"].median()
+    assert "landed assets/incoming/fraud/batch_0002.csv: 400 transactions, drift 1" in capsys.readouterr().out
