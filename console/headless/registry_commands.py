@@ -185,14 +185,17 @@ def cmd_history(args: argparse.Namespace, session: Session) -> int:
 
 
 def cmd_predict(args: argparse.Namespace, session: Session) -> int:
+    from console.errors import DataError
     from console.quality import read_csv
     from console.registry import api, predict, queries
 
     mv = queries.resolve(session.store.db, args.name, alias=args.alias, version=args.model_version)
     frame = read_csv(args.file)
+    if frame.empty:
+        raise DataError(f"{args.file}: no rows to score")
     features = predict.conform(frame, mv, where=args.file)
     model = api.load_version(session.store, mv)
-    preds = predict.predict_frame(model, features)
+    preds = predict.predict_frame(model, features, what=f"model {mv.name!r} v{mv.version}", where=args.file)
     result: dict[str, Any] = {"name": mv.name, "version": mv.version, "file": args.file}
     result.update(predict.summary(preds))
     if args.out:

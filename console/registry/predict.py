@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from console.errors import SignatureError
+from console.errors import DataError, SignatureError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,15 +88,30 @@ def conform(frame: pd.DataFrame, mv: ModelVersion, where: str = "input") -> pd.D
     return pd.DataFrame(out, index=frame.index)
 
 
-def predict_frame(model: Any, features: pd.DataFrame) -> pd.DataFrame:
-    """Predictions (and the probability of the positive or predicted class when available)."""
+def predict_frame(
+    model: Any, features: pd.DataFrame, what: str = "the model", where: str = "input"
+) -> pd.DataFrame:
+    """Predictions (and the probability of the positive or predicted class when available).
+
+    A model that cannot score the rows (NaNs it does not accept, unseen values it rejects)
+    raises :class:`DataError` with the model's own reason on one line.
+    """
     import numpy as np
     import pandas as pd
 
+    if not callable(getattr(model, "predict", None)):
+        raise UsageError(f"{what} has no predict(): it is a {type(model).__name__}, not an estimator")
     out = pd.DataFrame(index=features.index)
-    out["prediction"] = model.predict(features)
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(features))
+    try:
+        predicted = np.asarray(model.predict(features))
+        proba = np.asarray(model.predict_proba(features)) if hasattr(model, "predict_proba") else None
+    except (ValueError, TypeError, KeyError) as exc:
+        reason = " ".join(str(exc).split())[:300]
+        raise DataError(f"{where}: {what} cannot score it: {reason}") from exc
+    if predicted.ndim != 1:
+        raise UsageError(f"{what} returns {predicted.ndim}-d predictions; predict handles one output per row")
+    out["prediction"] = predicted
+    if proba is not None:
         if proba.ndim == 2 and proba.shape[1] == 2:
             out["probability"] = proba[:, 1]
         elif proba.ndim == 2:

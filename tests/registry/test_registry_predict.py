@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from console import registry
-from console.errors import SignatureError
+from console.errors import DataError, SignatureError, UsageError
 from console.registry import predict, queries
 from console.store.state import Store
 
@@ -68,3 +68,21 @@ def test_no_signature_passes_the_frame_through(store: Store, good_model: Any) ->
     mv = queries.get_version(store.db, "nosig", 1)
     frame = pd.DataFrame({"a": [1]})
     assert predict.conform(frame, mv) is frame
+
+
+def test_rows_the_model_cannot_score_are_a_data_error(store: Store, version: Any, iris: Any) -> None:
+    X, _ = iris
+    holes = X.head(3).copy()
+    holes.loc[holes.index[0], "sepal_length"] = float("nan")
+    model = registry.load(store, "iris", version=1)
+    with pytest.raises(DataError, match=r"batch.csv: model 'iris' v1 cannot score it: .*NaN") as info:
+        predict.predict_frame(
+            model, predict.conform(holes, version), what="model 'iris' v1", where="batch.csv"
+        )
+    assert "\n" not in str(info.value) and info.value.exit_code == 2
+
+
+def test_an_object_without_predict_is_a_usage_error(iris: Any) -> None:
+    X, _ = iris
+    with pytest.raises(UsageError, match="has no predict"):
+        predict.predict_frame({"not": "a model"}, X)
