@@ -217,6 +217,14 @@ def gate(
             )
     decision.at = time.time()
     with txn.write(store) as tx:
+        row = tx.one("SELECT version FROM aliases WHERE name=? AND alias=?", (name, PRODUCTION))
+        holder = row["version"] if row is not None else None
+        if decision.promoted and holder not in (current, challenger.version):
+            # another process moved production while this gate was scoring: its verdict is stale
+            decision.promoted = False
+            decision.reason = (
+                f"production moved to v{holder} while the gate ran; not promoted ({decision.reason})"
+            )
         tx.execute(
             "INSERT INTO gate_decisions (at, name, challenger, champion, metric, challenger_score,"
             " champion_score, promoted, reason, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

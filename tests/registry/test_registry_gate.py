@@ -136,3 +136,19 @@ def test_binary_metrics_on_a_holdout(store: Store) -> None:
         assert worse.promoted is False, (metric, worse.gate)
         assert worse.gate is not None and worse.gate.champion_score is not None
         assert worse.gate.champion_score > 0.8
+
+
+def test_a_verdict_goes_stale_when_production_moves_meanwhile(
+    store: Store, good_model: Any, iris: Any
+) -> None:
+    registry.register(store, "iris", good_model, promote_if=Better("accuracy"), holdout=iris)
+    registry.register(store, "iris", good_model)  # v2, no gate
+
+    def slow_gate(challenger: Any, champion: Any) -> bool:
+        registry.promote(store, "iris", 2, reason="someone else, meanwhile")
+        return True
+
+    mv = registry.register(store, "iris", good_model, promote_if=slow_gate)
+    assert mv.promoted is False
+    assert mv.gate is not None and mv.gate.reason.startswith("production moved to v2 while the gate ran")
+    assert _production(store) == 2
