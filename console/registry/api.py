@@ -161,7 +161,7 @@ def register(
         + (f", signature {len(sig)} columns" if sig else "")
     )
     if promote_if is not None:
-        mv.gate = gate(store, mv, promote_if, holdout=holdout, run_id=run_id, task=task, log=say)
+        mv.gate = gate(store, mv, promote_if, holdout=holdout, run_id=run_id, task=task, log=say, model=model)
         mv.aliases = queries.get_version(store.db, name, version).aliases
     return mv
 
@@ -181,15 +181,23 @@ def gate(
     run_id: int | None = None,
     task: str | None = None,
     log: Callable[[str], None] | None = None,
+    model: Any = None,
 ) -> GateDecision:
-    """Compare ``challenger`` with the production holder, record the decision, promote on a win."""
+    """Compare ``challenger`` with the production holder, record the decision, promote on a win.
+
+    ``model`` is the challenger's object when the caller still has it (the one just pickled),
+    which saves loading it back; the champion is always loaded from the store, verified.
+    """
     say = log or (lambda line: logger.info(line))
     name = challenger.name
     current = queries.aliases_of(store.db, name).get(PRODUCTION)
     champion_mv = (
         queries.get_version(store.db, name, current) if current not in (None, challenger.version) else None
     )
-    challenger_c = Contender(challenger, lambda: load(store, name, version=challenger.version))
+    challenger_c = Contender(
+        challenger,
+        (lambda: model) if model is not None else (lambda: load(store, name, version=challenger.version)),
+    )
     champion_c = (
         Contender(champion_mv, lambda: load(store, name, version=champion_mv.version))
         if champion_mv is not None
