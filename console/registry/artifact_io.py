@@ -142,9 +142,13 @@ def load_verified(
     try:
         model = joblib.load(stream)
     except IntegrityError:
+        stream.close()
         raise
+    except io.UnsupportedOperation:
+        stream.close()  # a pickle that seeks back: verify the whole file first instead
+        return joblib.load(io.BytesIO(read_verified(artifacts, key, size, what)))
     except Exception:
-        stream.finish()  # a verification failure explains a broken unpickle; raise that first
+        stream.finish()  # a verification failure explains a broken unpickle: raise that first
         raise
     stream.finish()
     return model

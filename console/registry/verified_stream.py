@@ -1,19 +1,21 @@
 """A file object that hands ``pickle`` only bytes whose sha256 has already been checked.
 
-Hashing a 50 MB model before unpickling it costs about as much as the unpickling, so for
-big artifacts the check runs ahead of the reader instead of before it: a background thread
-reads the file chunk by chunk into memory and compares each chunk's sha256 with the digest
-recorded at registration; ``read`` blocks until every byte it returns lies in a verified
-chunk. The unpickler therefore never sees an unverified byte, and the hashing (which
-releases the GIL) overlaps the unpickling on another core. A mismatch, a short file or a
-longer one stops the reader with :class:`IntegrityError`.
+Hashing a 50 MB model before unpickling it costs about half as much as the unpickling, so
+for big artifacts the check runs ahead of the reader instead of before it: a background
+thread reads the file chunk by chunk into a small ring of reused buffers and compares each
+chunk's sha256 with the digest recorded at registration; ``read`` blocks until the bytes it
+returns lie in a verified chunk, and a buffer is refilled only after the reader has moved
+past it. The unpickler therefore never sees an unverified byte; the hashing (which releases
+the GIL) overlaps the unpickling on another core, and the reused buffers stay in cache. A
+mismatch, a short file or a longer one stops the reader with :class:`IntegrityError`. The
+stream only goes forward (plus seeks inside the chunks it still holds): anything else is
+``io.UnsupportedOperation`` and the caller falls back to hashing the whole file first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import mmap
 import threading
 from pathlib import Path
 
@@ -58,37 +60,43 @@ class ChunkHasher:
 
 
 class VerifiedStream(io.RawIOBase):
-    """Read-only, seekable view of ``path`` whose bytes are released chunk by verified chunk."""
+    """Read-only, forward view of ``path`` whose bytes are released chunk by verified chunk."""
+
+    SLOTS = 4
 
     def __init__(self, path: Path, size: int, digests: list[str], what: str, chunk: int = CHUNK) -> None:
         super().__init__()
-        expected = (size + chunk - 1) // chunk
-        if len(digests) != expected:
+        if len(digests) != (size + chunk - 1) // chunk:
             raise IntegrityError(f"{what}: the recorded chunk digests do not match the artifact size")
-        # anonymous memory: pages are zero-filled lazily, as the verifying thread fills them,
-        # instead of 50 MB being cleared up front on the reader's thread
-        self._buf = mmap.mmap(-1, max(size, 1))
-        self._view = memoryview(self._buf)[:size]
         self._size = size
         self._chunk = chunk
-        self._pos = 0
-        self._ready = 0  # bytes [0, _ready) are verified
-        self._error: IntegrityError | None = None
-        self._cond = threading.Condition()
         self._what = what
+        self._slots = [bytearray(chunk) for _ in range(min(self.SLOTS, max(len(digests), 1)))]
+        self._pos = 0
+        self._verified = 0  # chunks [0, _verified) are checked and in their slots
+        self._holding = 0  # the oldest chunk the reader may still need; older slots are free
+        self._error: IntegrityError | None = None
+        self._stop = False
+        self._cond = threading.Condition()
         self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the thread
         self._thread = threading.Thread(target=self._verify, args=(digests,), daemon=True)
         self._thread.start()
 
     # -- the verifying thread ---------------------------------------------------------
     def _verify(self, digests: list[str]) -> None:
+        n_slots = len(self._slots)
         try:
             with self._fh as fh:
                 for i, digest in enumerate(digests):
-                    start = i * self._chunk
-                    part = self._view[start : min(self._size, start + self._chunk)]
+                    with self._cond:
+                        while i - self._holding >= n_slots and not self._stop:
+                            self._cond.wait()
+                        if self._stop:
+                            return
+                    length = min(self._chunk, self._size - i * self._chunk)
+                    part = memoryview(self._slots[i % n_slots])[:length]
                     got = 0
-                    while got < len(part):
+                    while got < length:
                         n = fh.readinto(part[got:])
                         if not n:
                             raise IntegrityError(
@@ -97,11 +105,11 @@ class VerifiedStream(io.RawIOBase):
                         got += n
                     if hashlib.sha256(part).hexdigest() != digest:
                         raise IntegrityError(
-                            f"{self._what}: artifact failed its sha256 check at byte {start:,} (tampered); "
-                            "refused to load"
+                            f"{self._what}: artifact failed its sha256 check at byte {i * self._chunk:,} "
+                            "(tampered); refused to load"
                         )
                     with self._cond:
-                        self._ready = start + len(part)
+                        self._verified = i + 1
                         self._cond.notify_all()
                 if fh.read(1):
                     raise IntegrityError(
@@ -117,20 +125,35 @@ class VerifiedStream(io.RawIOBase):
             self._error = exc
             self._cond.notify_all()
 
-    def _wait(self, end: int) -> None:
-        if end <= self._ready:
-            return
+    def _slot(self, index: int) -> memoryview:
+        """The verified bytes of chunk ``index`` (waiting for them); frees older chunks."""
+        if index < self._holding:
+            raise io.UnsupportedOperation("the verified stream does not go back")
         with self._cond:
-            while self._ready < end and self._error is None:
+            if index > self._holding:
+                self._holding = index
+                self._cond.notify_all()
+            while self._verified <= index and self._error is None:
                 self._cond.wait()
-            if self._ready < end and self._error is not None:
+            if self._verified <= index and self._error is not None:
                 raise self._error
+        length = min(self._chunk, self._size - index * self._chunk)
+        return memoryview(self._slots[index % len(self._slots)])[:length]
 
     def finish(self) -> None:
-        """Wait for the whole file to be verified (trailing bytes included)."""
+        """Let the thread verify the rest of the file (trailing bytes included) and wait."""
+        with self._cond:
+            self._holding = len(self._slots) + (self._size // self._chunk) + 1
+            self._cond.notify_all()
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+    def close(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        super().close()
 
     # -- the file interface pickle/joblib use -------------------------------------------
     def readable(self) -> bool:
@@ -144,43 +167,55 @@ class VerifiedStream(io.RawIOBase):
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
+        target = max(0, base + offset)
+        if target // self._chunk < self._holding:
+            raise io.UnsupportedOperation("the verified stream does not go back")
+        self._pos = target
         return self._pos
 
     def read(self, size: int | None = -1) -> bytes:
         end = self._size if size is None or size < 0 else min(self._size, self._pos + size)
-        self._wait(end)
-        out = self._view[self._pos : end].tobytes()
-        self._pos = max(self._pos, end)
-        return out
+        if end <= self._pos:
+            return b""
+        first = self._pos // self._chunk
+        if (end - 1) // self._chunk == first:  # the common case: inside one chunk
+            off = self._pos - first * self._chunk
+            out = self._slot(first)[off : off + end - self._pos].tobytes()
+            self._pos = end
+            return out
+        parts = bytearray()
+        while self._pos < end:
+            index = self._pos // self._chunk
+            off = self._pos - index * self._chunk
+            take = min(end - self._pos, self._chunk - off)
+            parts += self._slot(index)[off : off + take]
+            self._pos += take
+        return bytes(parts)
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        end = min(self._size, self._pos + len(buffer))
-        self._wait(end)
-        n = end - self._pos
-        if n > 0:
-            memoryview(buffer).cast("B")[:n] = self._view[self._pos : end]
-            self._pos = end
-        return max(n, 0)
+        data = self.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        start = scan = self._pos
-        limit = self._size if size is None or size < 0 else min(self._size, start + size)
-        while True:
-            stop = min(limit, max(self._ready, scan + 1))
-            self._wait(stop)
-            found = self._buf.find(b"\n", scan, stop)
-            if found >= 0:
-                end = found + 1
+        limit = self._size if size is None or size < 0 else min(self._size, self._pos + size)
+        line = bytearray()
+        while self._pos < limit:
+            index = self._pos // self._chunk
+            off = self._pos - index * self._chunk
+            view = self._slot(index)[off : off + limit - self._pos]
+            cut = bytes(view).find(b"\n")
+            take = len(view) if cut < 0 else cut + 1
+            line += view[:take]
+            self._pos += take
+            if cut >= 0:
                 break
-            if stop >= limit:
-                end = limit
-                break
-            scan = stop
-        self._pos = end
-        return self._view[start:end].tobytes()
+        return bytes(line)
 
     def peek(self, size: int = 0) -> bytes:
-        end = min(self._size, self._pos + max(size, 1))
-        self._wait(end)
-        return self._view[self._pos : end].tobytes()
+        """Up to ``size`` bytes from the current chunk, without moving."""
+        if self._pos >= self._size:
+            return b""
+        index = self._pos // self._chunk
+        off = self._pos - index * self._chunk
+        return self._slot(index)[off : off + max(size, 1)].tobytes()

@@ -157,3 +157,22 @@ def test_a_version_without_chunk_digests_is_hashed_whole(store: Store, big: tupl
     path.write_bytes(bytes(data))
     with pytest.raises(IntegrityError, match="sha256"):
         registry.load(store, "big", version=1)
+
+
+def test_a_reader_that_seeks_back_falls_back_to_hashing_first(
+    store: Store, big: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import joblib
+
+    real = joblib.load
+    seen: list[str] = []
+
+    def rewinding_load(fh: Any) -> Any:
+        seen.append(type(fh).__name__)
+        fh.read(3 << 20)
+        fh.seek(0)  # the verified stream cannot go back: the loader retries from memory
+        return real(fh)
+
+    monkeypatch.setattr(joblib, "load", rewinding_load)
+    assert registry.load(store, "big", version=1)["name"] == "big"
+    assert seen == ["VerifiedStream", "BytesIO"]
