@@ -14,7 +14,7 @@ from console.registry import Better
 
 p = Pipeline(
     "fraud_detection",
-    params={"rows": 20_000, "seed": 7, "test_size": 0.25, "C": 1.0, "threshold": 0.5},
+    params={"rows": 20_000, "seed": 7, "test_size": 0.25, "C": 1.0, "threshold": 0.5, "landed": ""},
     description="Synthetic transactions -> checks -> logistic model -> precision/recall/AUC -> gated registry",
     promote_if=Better("auc", min_delta=0.0),
 )
@@ -24,10 +24,22 @@ NUMERIC = ["amount", "hour", "tx_last_1h", "tx_last_24h", "amount_vs_avg"]
 
 
 @p.task
-def generate(rows, seed, ctx: Context):
+def generate(rows, seed, landed, ctx: Context):
+    """The synthetic history, plus labelled batches that landed since (``landed``: a glob).
+
+    The fraud monitor retrains with ``landed="assets/incoming/fraud/batch_*.csv"``, so the
+    new version learns from the traffic that drifted instead of refitting the same rows.
+    """
+    import pandas as pd
     from _fraud_data import make_transactions
 
     frame = make_transactions(rows, seed)
+    files = sorted(ctx.project_root.glob(landed)) if landed else []
+    if files:
+        batches = [pd.read_csv(f) for f in files]
+        frame = pd.concat([frame, *(b[frame.columns] for b in batches)], ignore_index=True)
+        frame = frame.drop_duplicates("transaction_id", keep="last").reset_index(drop=True)
+        ctx.logger.info("added %d landed rows from %d batch file(s)", sum(map(len, batches)), len(files))
     ctx.logger.info("%d transactions, %.2f%% fraud", len(frame), 100 * frame["is_fraud"].mean())
     return frame
 

@@ -33,7 +33,7 @@ fraud = Monitor(
     every="10m",
     label="is_fraud",
     rules=[Rule("psi", ">", 0.2), Rule("auc", "<", 0.8)],
-    on_alert=retrain("fraud_detection"),
+    on_alert=retrain("fraud_detection", params={"landed": f"{INCOMING}/batch_*.csv"}),
     cooldown="30m",
     description="Input drift of the scored batches, and the production fraud model's AUC on their labels",
 )

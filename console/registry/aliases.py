@@ -138,7 +138,7 @@ def chain(rows: list[Any]) -> list[int]:
             stack.clear()
             continue
         if action == "rollback" and to in stack:
-            del stack[stack.index(to) + 1 :]
+            del stack[len(stack) - stack[::-1].index(to) :]  # back to its latest turn as holder
             continue
         if not stack or stack[-1] != to:
             stack.append(to)
