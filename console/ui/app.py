@@ -65,6 +65,7 @@ class OpsConsoleApp(RunActions, App[int]):
         self.pipelines: list[PipelineInfo] = []
         self.started_here: set[int] = set()
         self.tail: StoreTail | None = None
+        self._detail: RunDetailScreen | None = None
         root = session.project.root
         self.project_label = session.project.name
         self.store_label = _relative(session.store.db_path, root)
@@ -238,7 +239,14 @@ class OpsConsoleApp(RunActions, App[int]):
         pane.load_window()
 
     def open_run(self, run_id: int) -> None:
-        self.push_screen(RunDetailScreen(run_id), callback=lambda _: self.fit_width())
+        """Show the run detail screen; it is composed once and reused for every run."""
+        run = self.runs_pane.table.rows_by_id.get(run_id)
+        if self._detail is None:
+            self._detail = RunDetailScreen(run_id, run)
+            self.install_screen(self._detail, name="run-detail")
+        else:
+            self._detail.show_run(run_id, run)
+        self.push_screen("run-detail")
         self.call_after_refresh(self.fit_width)
 
     def current_run(self) -> dict[str, Any] | None:

@@ -178,3 +178,27 @@ def test_a_pipeline_that_breaks_while_open_is_marked_broken(ui_project: Any, ses
             assert "SyntaxError" in (listed.infos["quick"].error or "")
 
     run(scenario())
+
+
+def test_the_detail_screen_is_reused_for_the_next_run(session_factory: Any) -> None:
+    session = session_factory()
+    session.engine.run("flaky")
+    session.engine.run("quick")
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(100, 30)) as pilot:
+            table = app.runs_pane.table
+            await wait_for(pilot, lambda: table.row_count == 2, what="two runs")
+            await pilot.press("enter")
+            first = await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen)
+            await wait_for(pilot, lambda: set(first.tasks) == {"numbers", "total"}, what="quick's tasks")
+            await pilot.press("escape", "down", "enter")
+            second = await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen)
+            assert second is first and second.run_id == 1
+            await wait_for(pilot, lambda: set(second.tasks) == {"first", "boom"}, what="flaky's tasks")
+            assert second.query_one("#tasks").row_count == 2
+            await pilot.press("2")  # a tab key from the detail goes back to the tabs
+            assert not isinstance(app.screen, RunDetailScreen)
+
+    run(scenario())

@@ -48,12 +48,25 @@ class RunDetailScreen(Screen[None]):
         Binding("l", "focus_log", "log", show=False),
     ]
 
-    def __init__(self, run_id: int) -> None:
+    def __init__(self, run_id: int, run: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.run_id = run_id
-        self.run: dict[str, Any] | None = None
+        self.run: dict[str, Any] | None = run
         self.tasks: dict[str, dict[str, Any]] = {}
         self.task_name: str | None = None
+
+    def show_run(self, run_id: int, run: dict[str, Any] | None = None) -> None:
+        """Reuse this screen for another run (composing a new one costs a frame or two)."""
+        self.run_id, self.run = run_id, run
+        self.tasks, self.task_name = {}, None
+        self.query_one("#tasks", DataTable).clear()
+        self.query_one("#task-checks", DataTable).clear()
+        self.query_one(Log).clear()
+        self.query_one("#task-title", Static).update("")
+        if run is not None:
+            self._title()
+        self.load()
+        self.query_one("#tasks", DataTable).focus()
 
     @property
     def console_app(self) -> OpsConsoleApp:
@@ -87,6 +100,8 @@ class RunDetailScreen(Screen[None]):
         self.console_app.sync_header(self.query_one(StatusHeader))
         if self.console_app.read_only:
             hide_actions(self)
+        if self.run is not None:
+            self._title()
         self.load()
         tasks.focus()
 
@@ -217,7 +232,7 @@ class RunDetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.console_app.watch_task(None, None)
-        self.dismiss()
+        self.app.pop_screen()
 
     def action_focus_log(self) -> None:
         self.query_one(Log).focus()

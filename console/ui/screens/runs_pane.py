@@ -34,9 +34,7 @@ HELP = (
 class RunPreview(Static):
     """One line per selected run: its tasks with their state marks, and its error."""
 
-    DEFAULT_CSS = (
-        "RunPreview { height: auto; max-height: 4; padding: 0 1; border-top: solid $panel-lighten-2; }"
-    )
+    DEFAULT_CSS = "RunPreview { height: 4; padding: 0 1; border-top: solid $panel-lighten-2; }"
 
 
 class RunsPane(Vertical):
@@ -152,28 +150,21 @@ class RunsPane(Vertical):
         self.load_window()
         self.table.focus()
 
-    @work(exclusive=True, group="runs-preview")
-    async def show_preview(self) -> None:
+    def show_preview(self) -> None:
+        """The selected run at once from the row; its tasks' marks follow from the store."""
         run = self.table.selected_run()
         preview = self.query_one(RunPreview)
         if run is None:
             preview.update(Text("no runs yet: press n to start one", style="dim"))
             return
+        preview.update(preview_text(run, None))
+        self._preview_tasks(run)
+
+    @work(exclusive=True, group="runs-preview")
+    async def _preview_tasks(self, run: dict[str, Any]) -> None:
         tasks = await self.console_app.threads.read(get_tasks, self.console_app.store.db, run["id"])
-        line = Text()
-        line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
-        params = json.loads(run["params"] or "{}")
-        for t in tasks:
-            line.append(f"{t['name']} ")
-            line.append_text(status_mark(t["status"]))
-            if t["duration_s"] is not None and t["status"] != "skipped":
-                line.append(f" {duration(t['duration_s'])}", style="dim")
-            line.append("  ")
-        if params:
-            line.append("\n" + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
-        if run["error"]:
-            line.append("\n" + run["error"].splitlines()[0], style="red")
-        preview.update(line)
+        if self.table.selected_id() == run["id"]:
+            self.query_one(RunPreview).update(preview_text(run, tasks))
 
     # -- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -187,3 +178,23 @@ class RunsPane(Vertical):
         self.load_window()
         if event.done:
             self.table.focus()
+
+
+def preview_text(run: dict[str, Any], tasks: list[dict[str, Any]] | None) -> Text:
+    line = Text()
+    line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
+    if tasks is None:
+        line.append_text(status_mark(run["status"]))
+        line.append(f" {run['status']}", style="dim")
+    for t in tasks or []:
+        line.append(f"{t['name']} ")
+        line.append_text(status_mark(t["status"]))
+        if t["duration_s"] is not None and t["status"] != "skipped":
+            line.append(f" {duration(t['duration_s'])}", style="dim")
+        line.append("  ")
+    params = json.loads(run["params"] or "{}")
+    if params:
+        line.append("\n" + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
+    if run["error"]:
+        line.append("\n" + run["error"].splitlines()[0], style="red")
+    return line
