@@ -32,7 +32,7 @@ def check_key(r: dict[str, Any]) -> str:
 
 
 class QualityPane(Vertical):
-    BINDINGS = [Binding("slash", "filter", "filter"), Binding("enter", "open_run", "open run")]
+    BINDINGS = [Binding("slash", "filter", "filter")]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -181,6 +181,10 @@ class QualityPane(Vertical):
         self.query_one("#checks", FilterTable).set_filter(event.text)
         if event.done:
             self.query_one("#checks", FilterTable).focus()
+
+    @on(DataTable.RowSelected, "#checks")
+    def _open(self) -> None:
+        self.action_open_run()
 
     def action_open_run(self) -> None:
         r = self.selected()

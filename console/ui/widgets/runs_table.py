@@ -34,7 +34,7 @@ LABELS = {
     "took": "took",
     "tasks": "tasks",
 }
-WIDTHS = {"id": 6, "pipeline": None, "status": 12, "trigger": 10, "started": 8, "took": 6, "tasks": 5}
+WIDTHS = {"id": 6, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": 5}
 FLASH_S = 1.5
 MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
 
