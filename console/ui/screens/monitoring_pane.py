@@ -213,7 +213,7 @@ class MonitoringPane(Vertical):
         title = Text(f" SERIES {name or ''}", style="bold")
         if points:
             title.append(f"  last {len(points)} point(s)", style="dim")
-        self.query_one("#series-title", Static).update(title)
+        self.query_one("#series-title", Static).update(title, layout=False)
         line = Text()
         if values:
             last = points[-1]
@@ -221,7 +221,7 @@ class MonitoringPane(Vertical):
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             if where:
                 line.append(f"   from {where}", style="dim")
-        self.query_one("#series-text", Static).update(line)
+        self.query_one("#series-text", Static).update(line, layout=False)
         monitor = points[-1].get("monitor") if points else None
         self._drift(monitor)
 

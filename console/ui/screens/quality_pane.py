@@ -115,7 +115,7 @@ class QualityPane(Vertical):
             text.append(f"✓ {passed} pass  ", style="green")
             text.append(f"✗ {failed} fail  ", style="bold red" if failed else "dim")
             text.append(f"! {warned} warn", style="yellow" if warned else "dim")
-        self.query_one("#quality-summary", Static).update(text)
+        self.query_one("#quality-summary", Static).update(text, layout=False)
 
     @on(DataTable.RowHighlighted, "#checks")
     def _highlighted(self) -> None:
@@ -141,13 +141,13 @@ class QualityPane(Vertical):
         what = "observed" if any(p["observed"] is not None for p in points) else "failing rows"
         title = Text(f" HISTORY {r['check']}", style="bold")
         title.append(f"  {what} over {len(points)} run(s)", style="dim")
-        self.query_one("#history-title", Static).update(title)
+        self.query_one("#history-title", Static).update(title, layout=False)
         line = Text()
         if values:
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
-        self.query_one("#history-text", Static).update(line)
+        self.query_one("#history-text", Static).update(line, layout=False)
 
     def _sample(self, r: dict[str, Any] | None) -> None:
         table = self.query_one("#sample", DataTable)
@@ -158,7 +158,7 @@ class QualityPane(Vertical):
             title.append("  none" if r else "", style="dim")
         else:
             title.append(f"  {len(sample)} of {r['failing']:,} kept", style="dim")
-        self.query_one("#sample-title", Static).update(title)
+        self.query_one("#sample-title", Static).update(title, layout=False)
         if not sample:
             return
         focus = (r or {}).get("columns") or []

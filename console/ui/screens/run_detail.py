@@ -62,7 +62,7 @@ class RunDetailScreen(Screen[None]):
         self.query_one("#tasks", DataTable).clear()
         self.query_one("#task-checks", DataTable).clear()
         self.query_one(Log).clear()
-        self.query_one("#task-title", Static).update("")
+        self.query_one("#task-title", Static).update("", layout=False)
         if run is not None:
             self._title()
         self.load()
@@ -180,7 +180,7 @@ class RunDetailScreen(Screen[None]):
         text.append_text(status_cell(t["status"]))
         if t["error"]:
             text.append("  " + truncate(t["error"], 120), style="red")
-        self.query_one("#task-title", Static).update(text)
+        self.query_one("#task-title", Static).update(text, layout=False)
 
     def write_log(self, lines: list[str]) -> None:
         self.query_one(Log).write_lines(lines)
@@ -228,7 +228,7 @@ class RunDetailScreen(Screen[None]):
                 r["error"] or number(r["observed"]),
             )
         title = f" CHECKS {len(mine)}" if mine else " CHECKS none on this task"
-        self.query_one("#checks-title", Static).update(Text(title, style="bold"))
+        self.query_one("#checks-title", Static).update(Text(title, style="bold"), layout=False)
 
     def action_back(self) -> None:
         self.console_app.watch_task(None, None)

@@ -105,7 +105,7 @@ class RunsPane(Vertical):
         text.append(f"  {table.row_count}{'' if table.exhausted else '+'} shown", style="dim")
         if str(table.filter):
             text.append(f"   / {table.filter}", style="bold yellow")
-        self.query_one("#runs-caption", Static).update(text)
+        self.query_one("#runs-caption", Static).update(text, layout=False)
 
     # -- live -----------------------------------------------------------------------------------
     def apply_runs(self, runs: dict[int, dict[str, Any]]) -> None:
@@ -155,16 +155,16 @@ class RunsPane(Vertical):
         run = self.table.selected_run()
         preview = self.query_one(RunPreview)
         if run is None:
-            preview.update(Text("no runs yet: press n to start one", style="dim"))
+            preview.update(Text("no runs yet: press n to start one", style="dim"), layout=False)
             return
-        preview.update(preview_text(run, None))
+        preview.update(preview_text(run, None), layout=False)
         self._preview_tasks(run)
 
     @work(exclusive=True, group="runs-preview")
     async def _preview_tasks(self, run: dict[str, Any]) -> None:
         tasks = await self.console_app.threads.read(get_tasks, self.console_app.store.db, run["id"])
         if self.table.selected_id() == run["id"]:
-            self.query_one(RunPreview).update(preview_text(run, tasks))
+            self.query_one(RunPreview).update(preview_text(run, tasks), layout=False)
 
     # -- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
