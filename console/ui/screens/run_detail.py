@@ -128,7 +128,7 @@ class RunDetailScreen(Screen[None]):
         first = not self.tasks
         for t in tasks:
             name = t["name"]
-            indent = "  " * level[name] + ("└ " if level[name] else "")
+            indent = " " * (level[name] - 1) + "└ " if level[name] else ""
             cells = {
                 "name": Text(indent + name),
                 "status": status_cell(t["status"]) + Text(" (reused)" if t["reused"] else "", style="dim"),

@@ -108,7 +108,10 @@ class RunsTable(DataTable[Any]):
 
     def _add_columns(self) -> None:
         for key in self.columns_shown:
-            self.add_column(LABELS[key], key=key, width=WIDTHS[key])
+            width = WIDTHS[key]
+            if key == "pipeline" and self.columns_shown != WIDE:
+                width = 18  # long names end in "…" rather than pushing columns off screen
+            self.add_column(LABELS[key], key=key, width=width)
 
     def set_level(self, level: str) -> None:
         """Drop columns as the terminal narrows: ``wide``, ``medium`` or ``narrow``."""
