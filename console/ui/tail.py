@@ -45,6 +45,7 @@ class PipelineInfo:
     error: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     tasks: list[str] = field(default_factory=list)
+    brief: str | None = None  # the error without the file: "l.3 SyntaxError: ..."
 
 
 class StoreBatch(Message):
@@ -95,7 +96,10 @@ def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
     out = [
         PipelineInfo(p.name, "ok", None, dict(p.params), list(p.tasks)) for p in catalog.pipelines.values()
     ]
-    out += [PipelineInfo(b.name, "broken", _where(b)) for b in catalog.broken]
+    out += [
+        PipelineInfo(b.name, "broken", _where(b), brief=(f"l.{b.line} " if b.line else "") + b.error)
+        for b in catalog.broken
+    ]
     return sorted(out, key=lambda p: p.name)
 
 

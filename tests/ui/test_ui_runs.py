@@ -176,6 +176,11 @@ def test_a_pipeline_that_breaks_while_open_is_marked_broken(ui_project: Any, ses
                 timeout=15,
             )
             assert "SyntaxError" in (listed.infos["quick"].error or "")
+            listed.focus()
+            listed.move_cursor(row=listed.get_row_index("flaky"))
+            await pilot.press("down")  # onto quick: the preview gives the whole error
+            preview = str(app.runs_pane.query_one("#preview").render())
+            assert "BROKEN" in preview and "quick.py" in preview and "SyntaxError" in preview
 
     run(scenario())
 

@@ -140,6 +140,24 @@ class RunsPane(Vertical):
         run_id = int(event.row_key.value or 0)
         self.console_app.open_run(run_id)
 
+    @on(DataTable.RowHighlighted, "#pipelines")
+    def _pipeline_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """On the side list, the preview tells about the pipeline (a broken one: why, in full)."""
+        listed = self.query_one(PipelineList)
+        info = listed.infos.get(event.row_key.value or "")
+        if info is None or not listed.has_focus:
+            return
+        text = Text(f"{info.name}  ", style="bold")
+        if info.status == "broken":
+            text.append("BROKEN  ", style="bold white on red")
+            text.append(info.error or "", style="red")
+        else:
+            text.append(f"tasks: {', '.join(info.tasks)}")
+            if info.params:
+                text.append("\nparams: " + " ".join(f"{k}={v}" for k, v in info.params.items()), style="dim")
+            text.append("\nenter: show only its runs (again: all)   n: start one", style="dim")
+        self.query_one(RunPreview).update(text, layout=False)
+
     @on(DataTable.RowSelected, "#pipelines")
     def _pipeline_chosen(self, event: DataTable.RowSelected) -> None:
         """Enter on a pipeline filters the runs to it (again: clears)."""

@@ -41,7 +41,7 @@ class PipelineList(DataTable[Any]):
                 cell = Text(truncate(info.name, width - 8), style="bold red")
                 cell.append(" " * max(1, width - 7 - len(cell.plain)))
                 cell.append("BROKEN", style="bold white on red")
-                cell.append("\n  " + truncate(info.error or "", width - 3), style="red")
+                cell.append("\n  " + truncate(info.brief or info.error or "", width - 3), style="red")
                 self.add_row(cell, key=info.name, height=2)
         if keep in self.infos:
             self.move_cursor(row=self.get_row_index(keep))
