@@ -43,6 +43,8 @@ class PipelineList(DataTable[Any]):
                 cell.append("BROKEN", style="bold white on red")
                 cell.append("\n  " + truncate(info.brief or info.error or "", width - 3), style="red")
                 self.add_row(cell, key=info.name, height=2)
+        if not infos:
+            self.add_row(Text("none yet: add pipelines/*.py", style="dim"), key="")
         if keep in self.infos:
             self.move_cursor(row=self.get_row_index(keep))
 
