@@ -1,0 +1,40 @@
+"""The tail worker on its own: one message per tick, nothing when idle, logs from an offset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from console.ui.tail import StoreBatch, StoreTail, read_log_tail
+
+
+def test_one_batched_message_per_tick_and_none_when_idle(session_factory: Any) -> None:
+    session = session_factory()
+    posted: list[Any] = []
+    tail = StoreTail(session.store, posted.append, catalog=session.engine.catalog.load_all())
+    assert tail.tick() is None and posted == []
+    first = session.engine.run("quick").run_id
+    second = session.engine.run("flaky").run_id
+    batch = tail.tick()
+    assert isinstance(batch, StoreBatch) and posted == [batch]
+    assert batch.n_events > 4 and set(batch.runs) == {first, second}
+    assert batch.runs[second]["status"] == "failed" and batch.active == {}
+    assert tail.tick() is None and len(posted) == 1
+
+
+def test_the_watched_task_log_streams_from_the_shown_offset(session_factory: Any) -> None:
+    session = session_factory()
+    run_id = session.engine.run("quick", {"n": 4}).run_id
+    path = session.store.log_path(run_id, "total")
+    lines, offset = read_log_tail(path, 2)
+    assert [ln.split(" ", 1)[1] for ln in lines] == ["line 2", "line 3"]
+    posted: list[Any] = []
+    tail = StoreTail(session.store, posted.append)
+    tail.watch_task(run_id, "total", offset)
+    assert tail.tick() is not None and posted[0].log is None  # the run's tasks, no new lines
+    with open(path, "a") as fh:
+        fh.write("later 1\nlater 2\nhalf a li")
+    batch = tail.tick()
+    assert batch is not None and batch.log == (run_id, "total", ["later 1", "later 2"])
+    with open(path, "a") as fh:
+        fh.write("ne\n")
+    assert tail.tick().log == (run_id, "total", ["half a line"])  # type: ignore[union-attr]
