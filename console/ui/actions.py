@@ -12,13 +12,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual.app import App
+
 from console.errors import OpsConsoleError
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
 from console.ui.screens.new_run import NewRun, NewRunModal
 
 if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+    from console.headless.session import Session
+    from console.ui.tail import PipelineInfo
 
 T = TypeVar("T")
 
@@ -41,30 +44,45 @@ class Threads:
         self.actions.shutdown(wait=False, cancel_futures=True)
 
 
-class RunActions:
-    """Mixed into the App: the run actions shared by the Runs tab, run detail and palette."""
+class RunActions(App[int]):
+    """The App's run actions, shared by the Runs tab, the run detail screen and the palette."""
 
-    def refused(self: OpsConsoleApp) -> bool:
+    session: Session
+    read_only: bool
+    threads: Threads
+    pipelines: list[PipelineInfo]
+    started_here: set[int]
+
+    def current_run(self) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def default_pipeline(self) -> str | None:
+        raise NotImplementedError
+
+    def session_active_runs(self) -> list[int]:
+        raise NotImplementedError
+
+    def refused(self) -> bool:
         if self.read_only:
             self.notify(REFUSAL, severity="warning", title="refused")
             return True
         return False
 
-    def action_new_run(self: OpsConsoleApp, pipeline: str | None = None) -> None:
+    def action_new_run(self, pipeline: str | None = None) -> None:
         if self.refused():
             return
         ok = [p for p in self.pipelines if p.status == "ok"]
         if not ok:
             self.notify("no pipeline can run: the project has none, or all are broken", severity="error")
             return
-        default = pipeline or self.runs_pane.selected_pipeline()
+        default = pipeline or self.default_pipeline()
         self.push_screen(NewRunModal(ok, default), self._new_run_chosen)
 
-    def _new_run_chosen(self: OpsConsoleApp, choice: NewRun | None) -> None:
+    def _new_run_chosen(self, choice: NewRun | None) -> None:
         if choice is not None:
             self.run_worker(self._start(*choice), group="actions")
 
-    async def _start(self: OpsConsoleApp, name: str, pairs: list[str]) -> None:
+    async def _start(self, name: str, pairs: list[str]) -> None:
         from console.engine.params import parse_pairs
 
         def start() -> int:
@@ -76,13 +94,13 @@ class RunActions:
         if run_id is not None:
             self.notify(f"run {run_id} of {name} started", title="started")
 
-    def action_rerun(self: OpsConsoleApp) -> None:
+    def action_rerun(self) -> None:
         self._rerun(from_failed=False)
 
-    def action_rerun_failed(self: OpsConsoleApp) -> None:
+    def action_rerun_failed(self) -> None:
         self._rerun(from_failed=True)
 
-    def _rerun(self: OpsConsoleApp, *, from_failed: bool) -> None:
+    def _rerun(self, *, from_failed: bool) -> None:
         if self.refused():
             return
         run = self.current_run()
@@ -91,7 +109,7 @@ class RunActions:
             return
         self.run_worker(self._do_rerun(run["id"], from_failed), group="actions")
 
-    async def _do_rerun(self: OpsConsoleApp, run_id: int, from_failed: bool) -> None:
+    async def _do_rerun(self, run_id: int, from_failed: bool) -> None:
         def rerun() -> int:
             runner = self.session.engine.rerun(run_id, from_failed=from_failed, wait=False)
             self.started_here.add(runner.run_id)
@@ -102,7 +120,7 @@ class RunActions:
             how = "from failed" if from_failed else "rerun"
             self.notify(f"run {new_id}: {how} of run {run_id}", title="started")
 
-    def action_cancel_run(self: OpsConsoleApp) -> None:
+    def action_cancel_run(self) -> None:
         if self.refused():
             return
         run = self.current_run()
@@ -114,12 +132,12 @@ class RunActions:
             return
         self.run_worker(self._do_cancel(run["id"]), group="actions")
 
-    async def _do_cancel(self: OpsConsoleApp, run_id: int) -> None:
+    async def _do_cancel(self, run_id: int) -> None:
         state = await self._engine_call(self.session.engine.cancel, run_id)
         if state is not None:
             self.notify(f"run {run_id}: {state}", title="cancel")
 
-    async def _engine_call(self: OpsConsoleApp, fn: Callable[..., T], *args: Any) -> T | None:
+    async def _engine_call(self, fn: Callable[..., T], *args: Any) -> T | None:
         """Run ``fn`` on the actions thread; a user error becomes a notification, not a crash."""
         try:
             return await self.threads.act(fn, *args)
@@ -129,7 +147,7 @@ class RunActions:
             self.notify(f"{type(exc).__name__}: {exc}", severity="error", title="error", timeout=8)
         return None
 
-    def action_quit_console(self: OpsConsoleApp) -> None:
+    def action_quit_console(self) -> None:
         active = [r for r in self.session_active_runs() if r in self.started_here]
         if not active:
             self.exit(0)

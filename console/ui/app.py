@@ -32,7 +32,7 @@ TABS = ("runs", "quality", "models", "monitoring")
 MEDIUM_BELOW, NARROW_BELOW = 120, 100
 
 
-class OpsConsoleApp(RunActions, App[int]):
+class OpsConsoleApp(RunActions):
     """``opsconsole``: runs, quality, models and monitoring of one project, live."""
 
     CSS_PATH = "app.tcss"
@@ -201,7 +201,9 @@ class OpsConsoleApp(RunActions, App[int]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "tab-runs").removeprefix("tab-")
         if tab in ("models", "monitoring"):
-            pane = self.query_one(ModelsPane if tab == "models" else MonitoringPane)
+            pane: ModelsPane | MonitoringPane = (
+                self.query_one(ModelsPane) if tab == "models" else self.query_one(MonitoringPane)
+            )
             if pane._stale:
                 pane._stale = False  # one refresh in flight is enough
                 pane.refresh_data()
@@ -253,6 +255,9 @@ class OpsConsoleApp(RunActions, App[int]):
         if isinstance(self.screen, RunDetailScreen):
             return self.screen.run
         return self.runs_pane.table.selected_run()
+
+    def default_pipeline(self) -> str | None:
+        return self.runs_pane.selected_pipeline()
 
     def current_view(self) -> str:
         if isinstance(self.screen, RunDetailScreen):

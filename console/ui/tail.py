@@ -179,12 +179,12 @@ class StoreTail:
                 run["n_done"] = sum(t["status"] in TERMINAL_TASK_STATES for t in get_tasks(db, run_id))
             runs[run_id] = run
         with self._lock:
-            run_id, task, fresh = self._run, self._task, self._fresh_run
+            watched, task, fresh = self._run, self._task, self._fresh_run
             self._fresh_run = False
         tasks = {}
-        if run_id is not None and (fresh or run_id in touched):
-            tasks[run_id] = get_tasks(db, run_id)
-        log = self._read_log(run_id, task)
+        if watched is not None and (fresh or watched in touched):
+            tasks[watched] = get_tasks(db, watched)
+        log = self._read_log(watched, task)
         pipelines = self._maybe_reload()
         checks = any(e["kind"].startswith("check") or e["kind"] == "task.finished" for e in events)
         if not (runs or tasks or log or pipelines is not None):

@@ -293,12 +293,21 @@ class ModelsPane(Vertical):
         name = self.model
         assert name is not None
         if what == "promote":
-            call = (aliases.promote, app.store, name, version)
-            kwargs: dict[str, Any] = {"reason": "promoted in the console", "command": "console: promote"}
+            change = await app._engine_call(
+                lambda: aliases.promote(
+                    app.store, name, version, reason="promoted in the console", command="console: promote"
+                )
+            )
         else:
-            call = (aliases.rollback, app.store, name)
-            kwargs = {"to": version, "reason": "rolled back in the console", "command": "console: rollback"}
-        change = await app._engine_call(lambda: call[0](*call[1:], **kwargs))
+            change = await app._engine_call(
+                lambda: aliases.rollback(
+                    app.store,
+                    name,
+                    to=version,
+                    reason="rolled back in the console",
+                    command="console: rollback",
+                )
+            )
         if change is not None:
             app.notify(change.describe(), title=what)
             await self._show_model(name)

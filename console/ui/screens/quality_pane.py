@@ -167,10 +167,9 @@ class QualityPane(Vertical):
         columns = [c for c in focus if c in seen] + [c for c in seen if c not in focus]
         table.add_column("row", key="__row")
         for col in columns:
-            label = Text(str(col), style="bold red" if col in focus else "")
-            table.add_column(label, key=str(col))
-        for label, rec in zip(labels, records, strict=True):
-            table.add_row(label, *[truncate(_show(rec.get(c)), 24) for c in columns])
+            table.add_column(Text(str(col), style="bold red" if col in focus else ""), key=str(col))
+        for row_label, rec in zip(labels, records, strict=True):
+            table.add_row(row_label, *[truncate(_show(rec.get(c)), 24) for c in columns])
 
     def action_filter(self) -> None:
         bar = self.query_one(FilterBar)
