@@ -52,6 +52,7 @@ class RunActions(App[int]):
     threads: Threads
     pipelines: list[PipelineInfo]
     started_here: set[int]
+    _select_next: int | None
 
     def current_run(self) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -92,6 +93,7 @@ class RunActions(App[int]):
 
         run_id = await self._engine_call(start)
         if run_id is not None:
+            self._select_next = run_id
             self.notify(f"run {run_id} of {name} started", title="started")
 
     def action_rerun(self) -> None:

@@ -66,6 +66,7 @@ class OpsConsoleApp(RunActions):
         self.started_here: set[int] = set()
         self.tail: StoreTail | None = None
         self._detail: RunDetailScreen | None = None
+        self._select_next: int | None = None  # a run started here: the cursor goes to it
         root = session.project.root
         self.project_label = session.project.name
         self.store_label = _relative(session.store.db_path, root)
@@ -146,6 +147,9 @@ class OpsConsoleApp(RunActions):
     def on_store_batch(self, batch: StoreBatch) -> None:
         if batch.runs:
             self.runs_pane.apply_runs(batch.runs)
+            if self._select_next in batch.runs:
+                self.runs_pane.select_run(self._select_next)
+                self._select_next = None
         if batch.pipelines is not None:
             self.show_pipelines(batch.pipelines)
             broken = [p for p in batch.pipelines if p.status == "broken"]
@@ -154,7 +158,7 @@ class OpsConsoleApp(RunActions):
                     "; ".join(f"{p.name}: {p.error}" for p in broken), title="broken", severity="error"
                 )
         if batch.active is not None:
-            for header in self.query(StatusHeader):
+            for header in self.headers():
                 self.sync_header(header, batch.active)
         detail = self.screen if isinstance(self.screen, RunDetailScreen) else None
         if detail is not None:
@@ -183,8 +187,13 @@ class OpsConsoleApp(RunActions):
         header.stamp = self.clock()
 
     def _clock_tick(self) -> None:
-        for header in self.query(StatusHeader):
+        for header in self.headers():
             header.stamp = self.clock()
+
+    def headers(self) -> list[StatusHeader]:
+        """The header of the tabs' screen and of the run detail screen, shown or not."""
+        screens = {id(s): s for s in [*self.screen_stack, *([self._detail] if self._detail else [])]}
+        return [h for s in screens.values() if s.is_mounted for h in s.query(StatusHeader)]
 
     def session_active_runs(self) -> list[int]:
         engine = self.session._engine

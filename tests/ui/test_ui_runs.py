@@ -91,6 +91,11 @@ def test_cancel_then_rerun_then_rerun_from_failed(session_factory: Any) -> None:
             session.engine.cancel(rerun[0]["id"])
 
             await start_with_n(pilot, app, "flaky")
+            await wait_for(
+                pilot,
+                lambda: (table.selected_run() or {}).get("pipeline") == "flaky",
+                what="the cursor on the run just started",
+            )
             flaky = await wait_for(
                 pilot,
                 lambda: [

@@ -63,6 +63,7 @@ class RunDetailScreen(Screen[None]):
         self.query_one("#task-checks", DataTable).clear()
         self.query_one(Log).clear()
         self.query_one("#task-title", Static).update("", layout=False)
+        self.console_app.sync_header(self.query_one(StatusHeader))
         if run is not None:
             self._title()
         self.load()

@@ -116,6 +116,11 @@ class RunsPane(Vertical):
         if selected in runs:
             self.show_preview()
 
+    def select_run(self, run_id: int) -> None:
+        table = self.table
+        if run_id in table.rows_by_id:
+            table.move_cursor(row=table.get_row_index(str(run_id)))
+
     def show_pipelines(self, infos: list[PipelineInfo]) -> None:
         self.query_one(PipelineList).show(infos)
 
