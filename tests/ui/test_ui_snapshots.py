@@ -108,10 +108,33 @@ def test_monitoring_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=monitoring)
 
 
-def test_help_and_new_run_modals(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+def test_help_modal(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     async def help_modal(pilot: Any) -> None:
         await loaded(demo_app)(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=help_modal)
+
+
+def test_new_run_modal(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def new_run(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(demo_app.screen).__name__ == "NewRunModal", what="modal")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=new_run)
+
+
+def test_rollback_confirm_modal(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def confirm(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("3")
+        pane = demo_app.query_one("ModelsPane")
+        await wait_for(pilot, lambda: len(pane.versions) == 3, what="versions")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: type(demo_app.screen).__name__ == "ConfirmModal", what="modal")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=confirm)
