@@ -252,11 +252,12 @@ class OpsConsoleApp(RunActions):
     def open_run(self, run_id: int) -> None:
         """Show the run detail screen; it is composed once and reused for every run."""
         run = self.runs_pane.table.rows_by_id.get(run_id)
+        tasks = self.runs_pane.tasks_of(run_id)
         if self._detail is None:
-            self._detail = RunDetailScreen(run_id, run)
+            self._detail = RunDetailScreen(run_id, run, tasks)
             self.install_screen(self._detail, name="run-detail")
         else:
-            self._detail.show_run(run_id, run)
+            self._detail.show_run(run_id, run, tasks)
         self.push_screen("run-detail")
         self.call_after_refresh(self.fit_width)
 

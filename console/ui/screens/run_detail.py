@@ -48,14 +48,19 @@ class RunDetailScreen(Screen[None]):
         Binding("l", "focus_log", "log", show=False),
     ]
 
-    def __init__(self, run_id: int, run: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, run_id: int, run: dict[str, Any] | None = None, tasks: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__()
         self.run_id = run_id
         self.run: dict[str, Any] | None = run
+        self._seed = tasks
         self.tasks: dict[str, dict[str, Any]] = {}
         self.task_name: str | None = None
 
-    def show_run(self, run_id: int, run: dict[str, Any] | None = None) -> None:
+    def show_run(
+        self, run_id: int, run: dict[str, Any] | None = None, tasks: list[dict[str, Any]] | None = None
+    ) -> None:
         """Reuse this screen for another run (composing a new one costs a frame or two)."""
         self.run_id, self.run = run_id, run
         self.tasks, self.task_name = {}, None
@@ -66,6 +71,8 @@ class RunDetailScreen(Screen[None]):
         self.console_app.sync_header(self.query_one(StatusHeader))
         if run is not None:
             self._title()
+        if tasks is not None:
+            self.apply(None, tasks)  # what the Runs tab already read: shown in the first frame
         self.load()
         self.query_one("#tasks", DataTable).focus()
 
@@ -103,6 +110,9 @@ class RunDetailScreen(Screen[None]):
             hide_actions(self)
         if self.run is not None:
             self._title()
+        if self._seed is not None:
+            self.apply(None, self._seed)
+            self._seed = None
         self.load()
         tasks.focus()
 

@@ -55,6 +55,13 @@ class RunsPane(Vertical):
         yield RunPreview("", id="preview")
         yield FilterBar()
 
+    preview_tasks: tuple[int, list[dict[str, Any]]] | None = None  # the run under the cursor
+
+    def tasks_of(self, run_id: int) -> list[dict[str, Any]] | None:
+        """The tasks of ``run_id`` if the preview read them already (else None)."""
+        seen = self.preview_tasks
+        return seen[1] if seen is not None and seen[0] == run_id else None
+
     @property
     def console_app(self) -> OpsConsoleApp:
         return self.app  # type: ignore[return-value]
@@ -186,6 +193,7 @@ class RunsPane(Vertical):
     @work(exclusive=True, group="runs-preview")
     async def _preview_tasks(self, run: dict[str, Any]) -> None:
         tasks = await self.console_app.threads.read(get_tasks, self.console_app.store.db, run["id"])
+        self.preview_tasks = (run["id"], tasks)
         if self.table.selected_id() == run["id"]:
             self.query_one(RunPreview).update(preview_text(run, tasks), layout=False)
 
