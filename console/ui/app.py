@@ -6,13 +6,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from console.ui.actions import RunActions, Threads
 from console.ui.cells import Clock
+from console.ui.idle_gc import IdleCollector
 from console.ui.palette import ConsoleCommands
 from console.ui.readonly import hide_actions
 from console.ui.screens.help import HelpModal, help_text
@@ -54,12 +55,14 @@ class OpsConsoleApp(RunActions):
         clock: Clock = time.time,
         tail_interval: float = 0.15,
         live: bool = True,
+        idle_gc: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.clock = clock
         self.tail_interval = tail_interval
         self.live = live
+        self.idle_gc = IdleCollector() if idle_gc else None
         self.read_only = session.read_only
         self.threads = Threads()
         self.pipelines: list[PipelineInfo] = []
@@ -126,12 +129,22 @@ class OpsConsoleApp(RunActions):
             self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
             self.watch_task(*self._watched)
+        if self.idle_gc is not None:
+            self.idle_gc.start()
+            self.set_interval(0.5, self.idle_gc.tick)
 
     def show_pipelines(self, infos: list[PipelineInfo]) -> None:
         self.pipelines = infos
         self.runs_pane.show_pipelines(infos)
 
+    async def on_event(self, event: events.Event) -> None:
+        if self.idle_gc is not None and isinstance(event, events.Key):
+            self.idle_gc.poke()
+        await super().on_event(event)
+
     def on_unmount(self) -> None:
+        if self.idle_gc is not None:
+            self.idle_gc.stop()
         if self.tail is not None:
             self.tail.stop()
         self.threads.close()

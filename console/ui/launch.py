@@ -19,7 +19,7 @@ def run_console(args: argparse.Namespace, session: Session) -> int:
     session.store  # noqa: B018 - raises StoreError with one clear line
     from console.ui.app import OpsConsoleApp
 
-    app = OpsConsoleApp(session)
+    app = OpsConsoleApp(session, idle_gc=True)
     code = app.run()
     if app.return_code not in (None, 0):
         return int(app.return_code)

@@ -1,0 +1,34 @@
+"""Full collections wait for a quiet moment, and never longer than max_wait_s."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from console.ui.idle_gc import NEVER, IdleCollector
+
+
+def test_collects_only_when_quiet_or_overdue(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("console.ui.idle_gc.time.monotonic", lambda: now[0])
+    before = gc.get_threshold()
+    collector = IdleCollector(quiet_s=1.5, every_s=20.0, max_wait_s=120.0)
+    collector.start()
+    try:
+        assert gc.get_threshold()[2] == NEVER and gc.get_threshold()[:2] == before[:2]
+        now[0] += 10
+        assert not collector.tick()  # too soon since the last full collection
+        now[0] += 15
+        collector.poke()
+        assert not collector.tick()  # due, but a key was just pressed
+        now[0] += 2
+        assert collector.tick() and collector.collections == 1  # due and quiet
+        for _ in range(12):  # a user pressing keys without pause for two minutes
+            now[0] += 10
+            collector.poke()
+            collector.tick()
+        assert collector.collections == 2  # overdue: collected anyway
+    finally:
+        collector.stop()
+    assert gc.get_threshold() == before
