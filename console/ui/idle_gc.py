@@ -20,7 +20,7 @@ NEVER = 1_000_000_000  # a gen-2 threshold that is never reached
 class IdleCollector:
     """Call ``poke()`` on every key, ``tick()`` from a timer."""
 
-    def __init__(self, *, quiet_s: float = 1.5, every_s: float = 10.0, max_wait_s: float = 30.0) -> None:
+    def __init__(self, *, quiet_s: float = 1.5, every_s: float = 5.0, max_wait_s: float = 15.0) -> None:
         self.quiet_s = quiet_s
         self.every_s = every_s
         self.max_wait_s = max_wait_s
