@@ -33,7 +33,8 @@ class Session:
         if self._store is None:
             from console.store.state import Store
 
-            self._store = Store(self.project.home)
+            # a read-only session looks and never writes: not even the recovery of dead runs
+            self._store = Store(self.project.home, recover=not self.read_only)
         return self._store
 
     @property

@@ -8,10 +8,11 @@ from typing import Any
 
 from rich.text import Text
 
-from console.headless.output import STATUS_STYLE
+from console.headless.output import STATUS_STYLE, fmt_duration
 
 Clock = Callable[[], float]
 ACTIVE = ("queued", "running", "retrying")
+duration = fmt_duration  # one formatter for the CLI and the console
 
 
 def status_cell(status: str) -> Text:
@@ -31,20 +32,6 @@ def clock_time(ts: float | None, now: float) -> str:
     if now - ts < 20 * 3600:
         return time.strftime("%H:%M:%S", time.localtime(ts))
     return time.strftime("%m-%d %H:%M", time.localtime(ts))
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 def run_took(run: dict[str, Any], now: float) -> str:
