@@ -18,7 +18,11 @@ Floors measured in the same run, the same way:
 - memory: the console's RSS after ``--duration`` seconds of that load against its RSS
   when the load started (flat is the target).
 
-Run: ``python -m bench ui [--runs N] [--samples K] [--duration S]``. Needs tmux.
+Keys are pressed at a fast person's pace: ``--pause`` (150 ms) after the screen showed the
+previous change; ``--pause 0`` presses back to back, so a key also waits for whatever the
+previous one started (the run detail closing, a store read).
+
+Run: ``python -m bench ui [--runs N] [--samples K] [--duration S] [--pause S]``. Needs tmux.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 140, 45
+# a tmux server of its own (not the user's), kept alive by a placeholder session for the run
+TMUX = ["tmux", "-L", "opsconsole-bench"]
 STREAM = """
 from console import Pipeline
 
@@ -127,7 +133,7 @@ class Pane:
         t0 = time.perf_counter()
         subprocess.run(
             [
-                "tmux",
+                *TMUX,
                 "new-session",
                 "-d",
                 "-s",
@@ -143,12 +149,12 @@ class Pane:
         return t0
 
     def screen(self) -> str:
-        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
+        out = subprocess.run([*TMUX, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
         return out.stdout
 
     def send(self, key: str) -> float:
         t0 = time.perf_counter()
-        subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", self.name, key], check=True)
         return t0
 
     def wait(self, check: Callable[[str], bool], timeout: float = 20.0) -> tuple[float, str]:
@@ -162,12 +168,12 @@ class Pane:
 
     def pid(self) -> int:
         out = subprocess.run(
-            ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True
+            [*TMUX, "display-message", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True
         )
         return int(out.stdout.strip())
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", self.name], capture_output=True)
 
 
 def rss_mb(pid: int) -> float:
@@ -237,33 +243,42 @@ def preview_id(text: str) -> int | None:
     return int(found[-1]) if found else None
 
 
-def key_latencies(pane: Pane, samples: int) -> dict[str, list[float]]:
+PAUSE = 0.15  # seconds between a screen change and the next key: a fast person's pace
+
+
+def key_latencies(pane: Pane, samples: int, pause: float = PAUSE) -> dict[str, list[float]]:
     """``down`` (the preview follows), ``2``/``1`` (tab switch), ``enter``/``escape``."""
     out: dict[str, list[float]] = {"down": [], "tab": [], "enter": []}
     for i in range(samples):
         _, text = pane.wait(lambda s: preview_id(s) is not None)
         before = preview_id(text)
+        time.sleep(pause)
         t0 = pane.send("Up" if i % 2 else "Down")
         t1, _ = pane.wait(lambda s, b=before: preview_id(s) not in (None, b))
         out["down"].append(t1 - t0)
+        time.sleep(pause)
         t0 = pane.send("2")
         t1, _ = pane.wait(lambda s: " QUALITY " in s)
         out["tab"].append(t1 - t0)
+        time.sleep(pause)
         pane.send("1")
         pane.wait(lambda s: " RUNS " in s)
+        time.sleep(pause)
         t0 = pane.send("Enter")
         t1, _ = pane.wait(lambda s: re.search(r"^\s+run \d+ ", s, re.M) is not None and " LOG " in s)
         out["enter"].append(t1 - t0)
+        time.sleep(pause)
         pane.send("Escape")
         pane.wait(lambda s: " RUNS " in s)
     return out
 
 
-def floor_keys(pane: Pane, samples: int) -> list[float]:
+def floor_keys(pane: Pane, samples: int, pause: float = PAUSE) -> list[float]:
     out = []
     for i in range(samples):
         _, text = pane.wait(lambda s: re.search(r"SEL \d+", s) is not None)
         before = re.search(r"SEL (\d+)", text).group(1)  # type: ignore[union-attr]
+        time.sleep(pause)
         t0 = pane.send("Up" if i % 2 else "Down")
         t1, _ = pane.wait(
             lambda s, b=before: (m := re.search(r"SEL (\d+)", s)) is not None and m.group(1) != b
@@ -292,6 +307,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=100_000, help="runs in the history (first paint)")
     parser.add_argument("--samples", type=int, default=30, help="key presses per kind")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load for the memory check")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=PAUSE,
+        help="seconds between a screen change and the next key (0: back to back)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("tmux") is None:
         print("bench ui needs tmux", file=sys.stderr)
@@ -313,6 +334,8 @@ def main(argv: list[str]) -> int:
         panes.append(p)
         return p
 
+    keeper = pane("keep")  # keeps the bench's tmux server up between the measured sessions
+    keeper.start("sleep 100000", base, {})
     try:
         t = time.perf_counter()
         fill_history(home, args.runs)
@@ -342,12 +365,13 @@ def main(argv: list[str]) -> int:
         # -- keys, idle ----------------------------------------------------------------------------
         fk = pane("fk")
         fk.start(f"{python} {base / 'floor_keys.py'}", base, env)
-        floor_idle = floor_keys(fk, args.samples)
+        floor_idle = floor_keys(fk, args.samples, args.pause)
         con = pane("con")
         con.start(f"{python} -m console", root, env)
         con.wait(lambda s: "200+ shown" in s)
-        idle = key_latencies(con, args.samples)
-        print(f"\nkey -> screen, idle\n  floor down    {summary(floor_idle)}")
+        idle = key_latencies(con, args.samples, args.pause)
+        print(f"\nkey -> screen, idle ({args.pause * 1000:.0f} ms between a screen change and the next key)")
+        print(f"  floor down    {summary(floor_idle)}")
         for kind, values in idle.items():
             print(f"  console {kind:<5} {summary(values)}")
 
@@ -363,8 +387,8 @@ def main(argv: list[str]) -> int:
         assert load.stdout is not None
         stream_ids = [int(x) for x in load.stdout.readline().split()]
         con.wait(lambda s: re.search(rf"\b{stream_ids[-1]}\s+stream", s) is not None)
-        floor_load = floor_keys(fk, args.samples)
-        busy = key_latencies(con, args.samples)
+        floor_load = floor_keys(fk, args.samples, args.pause)
+        busy = key_latencies(con, args.samples, args.pause)
         print("\nkey -> screen, 20 runs streaming 1,000 log lines/s from another process")
         print(f"  floor down    {summary(floor_load)}")
         for kind, values in busy.items():

@@ -56,6 +56,7 @@ class RunsPane(Vertical):
         yield FilterBar()
 
     preview_tasks: tuple[int, list[dict[str, Any]]] | None = None  # the run under the cursor
+    _previewed: int | None = None  # the run the preview shows
 
     def tasks_of(self, run_id: int) -> list[dict[str, Any]] | None:
         """The tasks of ``run_id`` if the preview read them already (else None)."""
@@ -71,6 +72,7 @@ class RunsPane(Vertical):
         return self.query_one(RunsTable)
 
     def on_mount(self) -> None:
+        self.table.on_cursor = self.show_preview
         self.load_window()
         self._caption()
 
@@ -145,7 +147,8 @@ class RunsPane(Vertical):
     # -- events --------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#runs")
     def _highlighted(self) -> None:
-        self.show_preview()
+        if self.table.selected_id() != self._previewed:  # the cursor hook usually got there first
+            self.show_preview()
 
     @on(DataTable.RowSelected, "#runs")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -183,6 +186,7 @@ class RunsPane(Vertical):
     def show_preview(self) -> None:
         """The selected run at once from the row; its tasks' marks follow from the store."""
         run = self.table.selected_run()
+        self._previewed = run["id"] if run is not None else None
         preview = self.query_one(RunPreview)
         if run is None:
             preview.update(Text("no runs yet: press n to start one", style="dim"), layout=False)

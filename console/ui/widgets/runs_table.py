@@ -9,12 +9,13 @@ number flashes for a moment (the k9s habit of marking what just changed).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
@@ -101,6 +102,14 @@ class RunsTable(DataTable[Any]):
         self.exhausted = False
         self.flash_until: dict[int, float] = {}
         self._asked_before: int | None = None
+        # called as the cursor moves, before the frame is drawn, so what follows the cursor
+        # (the run preview) lands in the same frame instead of one message later
+        self.on_cursor: Callable[[], None] | None = None
+
+    def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
+        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
+        if old_coordinate != new_coordinate and self.on_cursor is not None:
+            self.on_cursor()
 
     def on_mount(self) -> None:
         self._add_columns()
