@@ -199,7 +199,7 @@ class ModelsPane(Vertical):
         hist = self.query_one("#alias-history", DataTable)
         hist.clear()
         for h in reversed(history[-50:]):
-            change = f"v{h['from_version'] or '-'} → v{h['to_version'] or '-'}"
+            change = " → ".join(f"v{v}" if v else "—" for v in (h["from_version"], h["to_version"]))
             style = "" if h.get("changed", True) else "dim"
             hist.add_row(
                 (h["at"] or "")[5:19].replace("T", " "),
