@@ -113,7 +113,8 @@ class RunsTable(DataTable[Any]):
 
     def on_mount(self) -> None:
         self._add_columns()
-        self.set_interval(0.5, self._tick)
+        # the live "took" of running runs: every update of a cell re-renders the visible rows, so once a second
+        self.set_interval(1.0, self._tick)
 
     def _add_columns(self) -> None:
         for key in self.columns_shown:
