@@ -79,15 +79,7 @@ class RunsPane(Vertical):
     # -- loading -------------------------------------------------------------------------------
     @work(exclusive=True, group="runs-window")
     async def load_window(self) -> None:
-        f = self.table.filter
-        rows = await self.console_app.threads.read(
-            list_runs,
-            self.console_app.store.db,
-            pipeline=f.pipeline,
-            status=f.status,
-            search=f.search,
-            limit=PAGE,
-        )
+        rows = await self._page()
         self.table.replace_rows(rows, exhausted=len(rows) < PAGE)
         self._caption()
         self.show_preview()
@@ -95,18 +87,23 @@ class RunsPane(Vertical):
     @on(RunsTable.NeedMore)
     @work(exclusive=True, group="runs-page")
     async def more(self, event: RunsTable.NeedMore) -> None:
+        rows = await self._page(before_id=event.before_id)
+        self.table.append_page(rows, exhausted=len(rows) < PAGE)
+        self._caption()
+
+    async def _page(self, before_id: int | None = None) -> list[dict[str, Any]]:
+        """One page of runs matching the filter, newest first, older than ``before_id``."""
         f = self.table.filter
-        rows = await self.console_app.threads.read(
+        rows: list[dict[str, Any]] = await self.console_app.threads.read(
             list_runs,
             self.console_app.store.db,
             pipeline=f.pipeline,
             status=f.status,
             search=f.search,
             limit=PAGE,
-            before_id=event.before_id,
+            before_id=before_id,
         )
-        self.table.append_page(rows, exhausted=len(rows) < PAGE)
-        self._caption()
+        return rows
 
     def _caption(self) -> None:
         table = self.table
