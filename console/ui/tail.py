@@ -187,7 +187,8 @@ class StoreTail:
         log = self._read_log(watched, task)
         pipelines = self._maybe_reload()
         checks = any(e["kind"].startswith("check") or e["kind"] == "task.finished" for e in events)
-        if not (runs or tasks or log or pipelines is not None):
+        # events with no run (a promote or rollback from another shell) still refresh Models
+        if not (events or runs or tasks or log or pipelines is not None):
             return None
         batch = StoreBatch(
             n_events=len(events),

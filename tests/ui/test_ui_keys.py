@@ -164,3 +164,27 @@ def test_promote_and_roll_back_only_after_confirm(session_factory: Any) -> None:
             )
 
     run(scenario())
+
+
+def test_a_promotion_from_another_shell_shows_in_the_models_tab(
+    session_factory: Any, ui_project: Any
+) -> None:
+    from console.registry import register
+
+    session = session_factory()
+    for accuracy in (0.8, 0.9):
+        register(session.store, "churn", {"weights": [accuracy]}, metrics={"accuracy": accuracy})
+    session.store.writer.flush()
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("3")
+            pane = app.query_one("ModelsPane")
+            await wait_for(pilot, lambda: len(pane.versions) == 2, what="versions listed")
+            assert pane.models["churn"]["production"] is None
+            proc = ui_project.cli("promote", "churn", "2", "--reason", "from another shell")
+            assert proc.returncode == 0, proc.stderr
+            await wait_for(pilot, lambda: pane.models["churn"]["production"] == 2, what="the promotion shown")
+
+    run(scenario())
