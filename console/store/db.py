@@ -128,6 +128,25 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``<db>.open-lock`` (no-op where flock does not exist)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        fd = os.open(f"{path}.open-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise translate(exc, path.parent) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class Database:
     """The SQLite file of a state directory, with one read connection per thread."""
 
@@ -137,13 +156,18 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        conn = self.conn()
         if not readonly:
-            try:
-                migrate(conn, path)
-            except sqlite3.DatabaseError as exc:
-                raise translate(exc, path) from exc
+            # Two processes creating the same new database at once can deadlock in SQLite's
+            # switch to WAL (one gets "database is locked" at once, no busy wait): open and
+            # migrate under a lock file, which costs one flock per process start.
+            with _opening(path):
+                conn = self.conn()
+                try:
+                    migrate(conn, path)
+                except sqlite3.DatabaseError as exc:
+                    raise translate(exc, path) from exc
         else:
+            conn = self.conn()
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.DatabaseError as exc:

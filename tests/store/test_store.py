@@ -152,3 +152,22 @@ def test_two_processes_running_at_once_both_record_fully(project) -> None:
         lines = sum(store.log_path(run["id"], f"s{i}").read_text().count("line from") for i in range(40))
         assert lines == 40
     store.close()
+
+
+def test_processes_creating_one_new_store_at_once_all_open_it(tmp_path) -> None:
+    """SQLite's switch of a new file to WAL can deadlock two openers; the open lock serialises it."""
+    code = "import sys; from pathlib import Path; from console.store.state import Store; Store(Path(sys.argv[1])).close()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for round_ in range(5):
+        home = tmp_path / f"home{round_}"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(home)], stderr=subprocess.PIPE, text=True, env=env
+            )
+            for _ in range(6)
+        ]
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0] * 6, errors
+        store = Store(home)
+        assert store.db.query_one("PRAGMA journal_mode")[0] == "wal"
+        store.close()
