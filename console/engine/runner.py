@@ -12,19 +12,17 @@ import heapq
 import queue
 import threading
 import time
-import traceback
 from collections import deque
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.engine.context import Context
+from console.engine.attempt import Attempt, TaskOutcome, describe_failure, execute, remote_outcome
 from console.engine.dag import downstream_map
-from console.engine.logs import TaskLog, append_lines, bind
+from console.engine.logs import append_lines
 from console.engine.pipeline import Pipeline, TaskSpec
-from console.engine.remote import RemoteFailure, RemoteOutcome, run_remote
-from console.errors import TaskCancelledError, TaskError, TaskTimeoutError
+from console.engine.remote import run_remote
+from console.errors import TaskCancelledError, TaskTimeoutError
 from console.store import results
 from console.store.runs import cancel_requested
 
@@ -33,31 +31,6 @@ if TYPE_CHECKING:
 
 CANCEL_POLL_S = 0.25
 PROGRESS_EVERY_S = 0.1
-
-
-@dataclass(slots=True)
-class Attempt:
-    number: int
-    timeout: float | None
-    cancel: threading.Event
-    started: float | None = None  # set by the worker when the attempt really begins
-    future: Future[Any] | None = None
-
-    @property
-    def deadline(self) -> float | None:
-        if self.timeout is None or self.started is None:
-            return None
-        return self.started + self.timeout
-
-
-@dataclass(slots=True)
-class TaskOutcome:
-    """What a worker hands back to the driver for one attempt."""
-
-    value: Any = None
-    key: str | None = None
-    duration: float = 0.0
-    checks_failed: list[str] = field(default_factory=list)
 
 
 class Runner:
@@ -228,7 +201,7 @@ class Runner:
                         if waiting[child] == 0 and self.status[child] == "queued":
                             ready.append(child)
                     continue
-                message = _describe(exc)
+                message = describe_failure(exc)
                 retryable = not isinstance(exc, (TaskCancelledError,)) and not self.cancel_event.is_set()
                 if retryable and att.number <= spec.retries:
                     delay = spec.retry_wait(att.number)
@@ -304,68 +277,26 @@ class Runner:
             )
             done = self._done
             fut.add_done_callback(
-                lambda f, n=spec.name, k=number: done.put((n, k, self._remote_outcome(spec, f)))
+                lambda f, n=spec.name, k=number: done.put((n, k, remote_outcome(self, spec, f)))
             )
         return att
 
-    def _remote_outcome(self, spec: TaskSpec, fut: Future[Any]) -> Any:
-        """Write what a remote attempt sent back (log, metrics, models, result) as the single writer."""
-        try:
-            exc = fut.exception()
-        except BaseException as cancelled:  # noqa: BLE001 - a cancelled future
-            return cancelled
-        if exc is not None:
-            if isinstance(exc, RemoteFailure):
-                self._append_log(spec.name, exc.log)
-            return exc
-        outcome: RemoteOutcome = fut.result()
-        ctx = self._local_context(spec.name)
-        try:
-            self._append_log(spec.name, outcome.log)
-            for name, value, step in outcome.metrics:
-                ctx.log_metric(name, value, step)
-            for kind, data in outcome.events:
-                if kind == "artifact.bytes":
-                    self.store.artifacts.put_bytes(data.pop("data"))
-                    kind = "artifact.saved"
-                ctx.event(kind, data)
-            for name, model, kwargs in outcome.models:
-                ctx.register_model(name, model, **kwargs)
-            key = results.save(self.store, outcome.value)
-        except BaseException as err:  # noqa: BLE001 - reported as the attempt's failure
-            return err
-        finally:
-            # lines the registry wrote (gate decisions) went to this log: close and count them
-            log = ctx._log
-            log.close()
-            if log.lines:
-                total = self.log_lines[spec.name] = self.log_lines.get(spec.name, 0) + log.lines
-                self.writer.task(self.run_id, spec.name, log_lines=total)
-        return TaskOutcome(value=outcome.value, key=key, duration=outcome.duration)
-
-    def _append_log(self, name: str, lines: list[str]) -> None:
+    def append_log(self, name: str, lines: list[str]) -> None:
+        """Lines a remote worker sent back, appended to the task's log file."""
         if lines:
             append_lines(self.log_dir, name, lines)
-            total = self.log_lines[name] = self.log_lines.get(name, 0) + len(lines)
-            self.writer.task(self.run_id, name, log_lines=total)
+            self.count_log_lines(name, len(lines))
 
-    def _local_context(self, task: str) -> Context:
-        return Context(
-            run_id=self.run_id,
-            pipeline=self.pipeline.name,
-            task=task,
-            params=self.params,
-            store=self.store,
-            log=TaskLog(self.log_dir, task),
-            engine=self.engine,
-            project_root=self.engine.project_root,
-            promote_if=self.pipeline.promote_if,
-        )
+    def count_log_lines(self, name: str, added: int) -> None:
+        """Keep the task row's line count in step with its log file."""
+        if added:
+            total = self.log_lines[name] = self.log_lines.get(name, 0) + added
+            self.writer.task(self.run_id, name, log_lines=total)
 
     def _work(self, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> None:
         """Thread executors: run the attempt and hand its outcome straight to the driver."""
         try:
-            result: Any = self._execute(spec, kwargs, att)
+            result: Any = execute(self, spec, kwargs, att)
         except BaseException as exc:  # noqa: BLE001 - handed to the driver, which decides
             result = exc
         self._done.put((spec.name, att.number, result))
@@ -379,62 +310,6 @@ class Runner:
         for name in spec.param_names:
             kwargs[name] = self.params[name] if name in self.params else spec.defaults[name]
         return kwargs
-
-    def _execute(self, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> TaskOutcome:
-        """Runs on a worker: call the task with its log bound, check and store the result."""
-        att.started = time.monotonic()
-        number, cancel = att.number, att.cancel
-        if cancel.is_set():
-            raise TaskCancelledError(f"task {spec.name!r} was cancelled before it started")
-        self._change(
-            spec.name,
-            "running",
-            "task.started",
-            {"attempt": number} if number > 1 else None,
-            started_at=time.time(),
-            attempts=number,
-        )
-        log = TaskLog(self.log_dir, spec.name)
-        bind(log)
-        t0 = time.perf_counter()
-        try:
-            if spec.wants_ctx:
-                kwargs["ctx"] = Context(
-                    run_id=self.run_id,
-                    pipeline=self.pipeline.name,
-                    task=spec.name,
-                    params=self.params,
-                    store=self.store,
-                    log=log,
-                    attempt=number,
-                    cancel_event=cancel,
-                    project_root=self.engine.project_root,
-                    engine=self.engine,
-                    promote_if=self.pipeline.promote_if,
-                )
-            if number > 1:
-                log.line(f"attempt {number}")
-            value = spec.fn(**kwargs)
-            if spec.checks:
-                from console.engine.checks_step import run_checks
-
-                value = run_checks(self, spec, value, log)
-            duration = time.perf_counter() - t0
-            key = results.save(self.store, value)
-            return TaskOutcome(value=value, key=key, duration=duration)
-        except BaseException as exc:
-            if not isinstance(exc, (TaskError,)):
-                tb = exc.__traceback__.tb_next if exc.__traceback__ else None  # drop the engine frame
-                log.line("".join(traceback.format_exception(type(exc), exc, tb)).rstrip())
-            else:
-                log.line(f"ERROR {exc}")
-            raise
-        finally:
-            bind(None)
-            log.close()
-            if log.lines:
-                total = self.log_lines[spec.name] = self.log_lines.get(spec.name, 0) + log.lines
-                self.writer.task(self.run_id, spec.name, log_lines=total)
 
     # -- state helpers ------------------------------------------------------------------
     def _change(
@@ -517,12 +392,3 @@ class Runner:
         inflight.clear()
         ready.clear()
         delayed.clear()
-
-
-def _describe(exc: BaseException | None) -> str:
-    if exc is None:
-        return "unknown error"
-    if isinstance(exc, TaskError):
-        return str(exc)
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,157 @@
+"""One attempt of a task: run it on a worker thread, or take in what a remote worker sent.
+
+The driver in ``runner.py`` decides what to run and what an outcome means; this module
+runs the task's function with its log bound (threads), or, for process and Dask executors,
+writes what the remote attempt sent back (log lines, metrics, events, models, result) as
+the run's single writer.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from console.engine.context import Context
+from console.engine.logs import TaskLog, bind
+from console.engine.remote import RemoteFailure, RemoteOutcome
+from console.errors import TaskCancelledError, TaskError
+from console.store import results
+
+if TYPE_CHECKING:
+    from console.engine.pipeline import TaskSpec
+    from console.engine.runner import Runner
+
+
+@dataclass(slots=True)
+class Attempt:
+    number: int
+    timeout: float | None
+    cancel: threading.Event
+    started: float | None = None  # set by the worker when the attempt really begins
+    future: Future[Any] | None = None
+
+    @property
+    def deadline(self) -> float | None:
+        if self.timeout is None or self.started is None:
+            return None
+        return self.started + self.timeout
+
+
+@dataclass(slots=True)
+class TaskOutcome:
+    """What a worker hands back to the driver for one attempt."""
+
+    value: Any = None
+    key: str | None = None
+    duration: float = 0.0
+    checks_failed: list[str] = field(default_factory=list)
+
+
+def task_context(
+    runner: Runner, task: str, log: TaskLog, *, attempt: int = 1, cancel_event: threading.Event | None = None
+) -> Context:
+    """The ``ctx`` of ``task`` in this run."""
+    return Context(
+        run_id=runner.run_id,
+        pipeline=runner.pipeline.name,
+        task=task,
+        params=runner.params,
+        store=runner.store,
+        log=log,
+        attempt=attempt,
+        cancel_event=cancel_event,
+        project_root=runner.engine.project_root,
+        engine=runner.engine,
+        promote_if=runner.pipeline.promote_if,
+    )
+
+
+def execute(runner: Runner, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> TaskOutcome:
+    """Runs on a worker: call the task with its log bound, check and store the result."""
+    att.started = time.monotonic()
+    number, cancel = att.number, att.cancel
+    if cancel.is_set():
+        raise TaskCancelledError(f"task {spec.name!r} was cancelled before it started")
+    runner._change(
+        spec.name,
+        "running",
+        "task.started",
+        {"attempt": number} if number > 1 else None,
+        started_at=time.time(),
+        attempts=number,
+    )
+    log = TaskLog(runner.log_dir, spec.name)
+    bind(log)
+    t0 = time.perf_counter()
+    try:
+        if spec.wants_ctx:
+            kwargs["ctx"] = task_context(runner, spec.name, log, attempt=number, cancel_event=cancel)
+        if number > 1:
+            log.line(f"attempt {number}")
+        value = spec.fn(**kwargs)
+        if spec.checks:
+            from console.engine.checks_step import run_checks
+
+            value = run_checks(runner, spec, value, log)
+        duration = time.perf_counter() - t0
+        key = results.save(runner.store, value)
+        return TaskOutcome(value=value, key=key, duration=duration)
+    except BaseException as exc:
+        if not isinstance(exc, (TaskError,)):
+            tb = exc.__traceback__.tb_next if exc.__traceback__ else None  # drop the engine frame
+            log.line("".join(traceback.format_exception(type(exc), exc, tb)).rstrip())
+        else:
+            log.line(f"ERROR {exc}")
+        raise
+    finally:
+        bind(None)
+        log.close()
+        runner.count_log_lines(spec.name, log.lines)
+
+
+def remote_outcome(runner: Runner, spec: TaskSpec, fut: Future[Any]) -> TaskOutcome | BaseException:
+    """Write what a remote attempt sent back (log, metrics, models, result) as the single writer."""
+    try:
+        exc = fut.exception()
+    except BaseException as cancelled:  # noqa: BLE001 - a cancelled future
+        return cancelled
+    if exc is not None:
+        if isinstance(exc, RemoteFailure):
+            runner.append_log(spec.name, exc.log)
+        return exc
+    outcome: RemoteOutcome = fut.result()
+    ctx = task_context(runner, spec.name, TaskLog(runner.log_dir, spec.name))
+    try:
+        runner.append_log(spec.name, outcome.log)
+        for name, value, step in outcome.metrics:
+            ctx.log_metric(name, value, step)
+        for kind, data in outcome.events:
+            if kind == "artifact.bytes":
+                runner.store.artifacts.put_bytes(data.pop("data"))
+                kind = "artifact.saved"
+            ctx.event(kind, data)
+        for name, model, kwargs in outcome.models:
+            ctx.register_model(name, model, **kwargs)
+        key = results.save(runner.store, outcome.value)
+    except BaseException as err:  # noqa: BLE001 - reported as the attempt's failure
+        return err
+    finally:
+        # lines the registry wrote (gate decisions) went to this log: close and count them
+        log = ctx._log
+        log.close()
+        runner.count_log_lines(spec.name, log.lines)
+    return TaskOutcome(value=outcome.value, key=key, duration=outcome.duration)
+
+
+def describe_failure(exc: BaseException | None) -> str:
+    """One line for a failed attempt: the message of our errors, type and message of others."""
+    if exc is None:
+        return "unknown error"
+    if isinstance(exc, TaskError):
+        return str(exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
