@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "console.headless.registry_commands",
     "console.headless.monitor_commands",
     "console.headless.service_commands",
+    "console.headless.store_commands",
     "console.headless.serve_commands",
 )
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
