@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "console.headless.quality_commands",
     "console.headless.registry_commands",
     "console.headless.monitor_commands",
+    "console.headless.alert_commands",
     "console.headless.service_commands",
     "console.headless.store_commands",
     "console.headless.serve_commands",

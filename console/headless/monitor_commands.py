@@ -1,4 +1,4 @@
-"""Subcommands about monitoring: ``monitor [NAME] [--run]``, ``alerts``, ``metrics [NAME]``.
+"""``monitor [NAME] [--run]``: monitors, their latest evaluation, and evaluating one now.
 
 Exit codes: ``monitor NAME --run`` exits 1 when a rule of severity ``alert`` fired on that
 evaluation (also when the storm guard held the new alert back: the model is still in
@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from console.errors import NotFoundError, ReadOnlyError, UsageError
-from console.headless.output import console, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
 
 if TYPE_CHECKING:
     from console.headless.session import Session
@@ -47,35 +47,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--no-wait", dest="no_wait", action="store_true", help="with --run: do not wait for the action run"
     )
     p.set_defaults(func=cmd_monitor)
-
-    p = sub.add_parser("alerts", parents=[common], help="alerts raised by monitors, newest first")
-    p.add_argument("--monitor")
-    p.add_argument("--all", action="store_true", help="include acknowledged alerts")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument(
-        "--ack", nargs="*", type=int, metavar="ID", help="acknowledge these alerts (none given: all open)"
-    )
-    p.set_defaults(func=cmd_alerts)
-
-    p = sub.add_parser(
-        "metrics", parents=[common], help="metric series: latest of each, or the points of one"
-    )
-    p.add_argument("name", nargs="?")
-    p.add_argument("--model")
-    p.add_argument("--pipeline")
-    p.add_argument("--monitor")
-    p.add_argument("--source", choices=("task", "monitor"))
-    p.add_argument(
-        "--columns", action="store_true", help="also monitors' per-column statistics (psi.amount...)"
-    )
-    p.add_argument(
-        "--by-version",
-        dest="by_version",
-        action="store_true",
-        help="with NAME and --model: one row per model version",
-    )
-    p.add_argument("--limit", type=int, default=50)
-    p.set_defaults(func=cmd_metrics)
 
 
 # -- monitor ---------------------------------------------------------------------------------
@@ -188,22 +159,22 @@ def _action_lines(actions: list[dict[str, Any]]) -> list[str]:
             champ = f"v{g['champion']}" if g["champion"] is not None else "none"
             lines.append(
                 f"    gate {g['name']} v{g['challenger']} vs {champ} on {g['metric']}: "
-                f"{_num(g['challenger_score'])} vs {_num(g['champion_score'])}: {verdict}"
+                f"{fmt_number(g['challenger_score'])} vs {fmt_number(g['champion_score'])}: {verdict}"
             )
     return lines
 
 
 def _print_evaluation(ev: Any) -> None:
     style = VERDICT_STYLE.get(ev.status, "white")
-    console().print(f"[{style}]{_esc(ev.summary)}[/]")
+    console().print(f"[{style}]{escape_markup(ev.summary)}[/]")
     for rule in ev.rules:
         mark = "[bold red]FIRED[/]" if rule["fired"] else "ok"
-        console().print(f"  {rule['rule']:<24} {rule['metric']} = {_num(rule['value'])}  {mark}")
+        console().print(f"  {rule['rule']:<24} {rule['metric']} = {fmt_number(rule['value'])}  {mark}")
     for held in ev.suppressed:
-        console().print(f"  [dim]{held['rule']}: held back: {_esc(held['reason'])}[/]")
+        console().print(f"  [dim]{held['rule']}: held back: {escape_markup(held['reason'])}[/]")
     for alert in ev.alerts:
         if alert.get("action_error"):
-            console().print(f"  [red]action failed: {_esc(alert['action_error'])}[/]")
+            console().print(f"  [red]action failed: {escape_markup(alert['action_error'])}[/]")
         elif alert.get("action_run_id"):
             console().print(
                 f"  alert {alert['id']} -> {alert['action']} run {alert['action_run_id']} started"
@@ -229,7 +200,7 @@ def _print_listing(rows: list[dict[str, Any]]) -> None:
             every,
             fmt_time(last.get("timestamp")),
             f"[{VERDICT_STYLE.get(status, 'white')}]{status}[/]",
-            _num((last.get("metrics") or {}).get("psi")),
+            fmt_number((last.get("metrics") or {}).get("psi")),
             str(r["open_alerts"]),
         )
     console().print(table)
@@ -252,7 +223,7 @@ def _print_overview(data: dict[str, Any]) -> None:
         f"  last evaluation {fmt_time(last['timestamp'])} on {version}: [{style}]{last['status']}[/]"
     )
     if last["reason"]:
-        console().print(f"  {_esc(last['reason'])}")
+        console().print(f"  {escape_markup(last['reason'])}")
     table = Table(show_edge=False, pad_edge=False, title=None)
     for col in ("metric", "latest", "rule", "trend"):
         table.add_column(col)
@@ -263,8 +234,8 @@ def _print_overview(data: dict[str, Any]) -> None:
         trend = "-"
         if tr and tr["previous"] is not None:
             arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·")
-            trend = f"{arrow} from {_num(tr['previous'])} (mean of {tr['n']})"
-        table.add_row(m["name"], _num(m["value"]), rules, trend)
+            trend = f"{arrow} from {fmt_number(tr['previous'])} (mean of {tr['n']})"
+        table.add_row(m["name"], fmt_number(m["value"]), rules, trend)
     console().print(table)
     if data["drift"]:
         drift = Table(show_edge=False, pad_edge=False)
@@ -276,144 +247,15 @@ def _print_overview(data: dict[str, Any]) -> None:
             drift.add_row(
                 c["column"],
                 c.get("kind", "?"),
-                _num(c.get("psi")),
-                _num(pvalue),
+                fmt_number(c.get("psi")),
+                fmt_number(pvalue),
                 f"[{VERDICT_STYLE.get(verdict, 'white')}]{verdict}[/]",
-                _esc(c.get("message", "")),
+                escape_markup(c.get("message", "")),
             )
         console().print(drift)
     open_alerts = [a for a in data["alerts"] if not a["acknowledged"]]
     if open_alerts:
         console().print(f"  {len(open_alerts)} open alert(s); `opsconsole alerts --monitor {data['name']}`")
-
-
-# -- alerts ----------------------------------------------------------------------------------
-def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
-    from console.monitor import alerts as alert_store
-
-    db = session.store.db
-    if args.ack is not None:
-        if session.read_only:
-            raise ReadOnlyError("read-only mode: alerts are not acknowledged")
-        n = alert_store.acknowledge(db, args.ack or None, monitor=args.monitor)
-        if args.json:
-            print_json({"acknowledged": n})
-        else:
-            console().print(f"acknowledged {n} alert(s)")
-        return 0
-    rows = alert_store.list_alerts(db, include_acknowledged=args.all, monitor=args.monitor, limit=args.limit)
-    if args.json:
-        print_json([alert_store.alert_to_json(r) for r in rows])
-        return 0
-    if not rows:
-        console().print("no open alerts" + ("" if args.all else " (--all shows acknowledged ones)"))
-        return 0
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("id", "at", "monitor", "rule", "value", "evidence", "action", "run"):
-        table.add_column(col)
-    for r in rows:
-        data = alert_store.alert_to_json(r)
-        run = "-"
-        if r["action_run_id"]:
-            run = f"{r['action_run_id']} {r.get('action_status') or ''}".strip()
-        elif data["evidence"].get("action_error"):
-            run = f"[red]{_esc(data['evidence']['action_error'])}[/]"
-        style = "bold red" if r["severity"] == "alert" else "yellow"
-        table.add_row(
-            str(r["id"]) + (" ✓" if r["acknowledged"] else ""),
-            fmt_time(r["at"]),
-            r["monitor"],
-            f"[{style}]{r['rule']}[/]",
-            _num(r["value"]),
-            _esc(_evidence_line(data["evidence"])),
-            r["action"] or "-",
-            run,
-        )
-    console().print(table)
-    return 0
-
-
-def _evidence_line(evidence: dict[str, Any]) -> str:
-    """``v3; 2/8 columns drifted: amount, merchant_category; auc 0.91``."""
-    parts = []
-    if evidence.get("version") is not None:
-        parts.append(f"v{evidence['version']}")
-    drift = evidence.get("drift") or {}
-    if drift:
-        cols = drift.get("drifted_columns") or []
-        tested = sum(1 for c in (drift.get("columns") or {}).values() if c.get("verdict") != "insufficient")
-        text = f"{len(cols)}/{tested} columns drifted"
-        parts.append(text + (f": {', '.join(cols[:3])}" + ("..." if len(cols) > 3 else "") if cols else ""))
-    for key, value in (evidence.get("scores") or {}).items():
-        if key in ("auc", "accuracy", "r2"):
-            parts.append(f"{key} {_num(value)}")
-    return "; ".join(parts) or "-"
-
-
-# -- metrics ---------------------------------------------------------------------------------
-def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
-    from console.monitor import series
-
-    db = session.store.db
-    filters = {"model": args.model, "pipeline": args.pipeline, "source": args.source, "monitor": args.monitor}
-    if args.by_version:
-        if not args.name or not args.model:
-            raise UsageError("metrics --by-version needs a metric NAME and --model")
-        series.require_series(db, args.name, model=args.model, limit=1)
-        versions = series.by_version(db, args.name, args.model)
-        if args.json:
-            print_json({"name": args.name, "model": args.model, "versions": versions})
-            return 0
-        for v in versions:
-            console().print(
-                f"{args.model} v{v['version']}: {v['n']} points, last {_num(v['last'])}, "
-                f"mean {_num(v['mean'])}, min {_num(v['min'])}, max {_num(v['max'])}"
-            )
-        return 0
-    if args.name:
-        points = series.require_series(db, args.name, limit=args.limit, **filters)
-        if args.json:
-            print_json({"name": args.name, "points": [series.point_to_json(p) for p in points]})
-            return 0
-        tr = series.trend([p["value"] for p in points])
-        for p in points:
-            where = p["monitor"] or (f"{p['pipeline']}.{p['task']}" if p["pipeline"] else "-")
-            version = f" {p['model']} v{p['version']}" if p["model"] else ""
-            run = f" run {p['run_id']}" if p["run_id"] else ""
-            console().print(f"{fmt_time(p['at'])}  {_num(p['value']):>10}  {where}{version}{run}")
-        if tr is not None and tr.previous is not None:
-            console().print(
-                f"trend: {tr.arrow()} {_num(tr.last)} vs mean {_num(tr.previous)} of the {tr.n} before"
-            )
-        return 0
-    rows = series.latest_by_origin(db, columns=args.columns, **filters)
-    if args.json:
-        print_json([{"name": r["name"], **series.point_to_json(r), "trend": r["trend"]} for r in rows])
-        return 0
-    if not rows:
-        console().print("no metrics yet: log them with ctx.log_metric(name, value) in a task")
-        return 0
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("metric", "latest", "trend", "at", "from"):
-        table.add_column(col)
-    for r in rows:
-        tr = r["trend"]
-        arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·") if tr else "·"
-        where = r["monitor"] or (f"{r['pipeline']}.{r['task']}" if r["pipeline"] else "-")
-        table.add_row(r["name"], _num(r["value"]), arrow, fmt_time(r["at"]), where)
-    console().print(table)
-    return 0
-
-
-def _esc(text: Any) -> str:
-    """User text (paths, messages) printed literally, not read as rich markup."""
-    from rich.markup import escape
-
-    return escape(str(text))
 
 
 def fmt_every(seconds: float | None) -> str:
@@ -426,11 +268,3 @@ def fmt_every(seconds: float | None) -> str:
             out += f"{rest // size}{unit}"
             rest %= size
     return out or f"{seconds:g}s"
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int | float):
-        return f"{value:.4g}"
-    return str(value)

@@ -78,3 +78,19 @@ def run_duration(run: dict[str, Any]) -> float | None:
         return None
     end = run.get("ended_at") or time.time()
     return float(end - run["started_at"])
+
+
+def escape_markup(text: Any) -> str:
+    """User text (paths, messages) printed literally, not read as rich markup."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def fmt_number(value: Any) -> str:
+    """Four significant digits for numbers, ``-`` for none."""
+    if value is None:
+        return "-"
+    if isinstance(value, int | float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,165 @@
+"""``alerts`` (raised by monitors; ``--ack``) and ``metrics [NAME]`` (metric series)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from console.errors import ReadOnlyError, UsageError
+from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+
+if TYPE_CHECKING:
+    from console.headless.session import Session
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("alerts", parents=[common], help="alerts raised by monitors, newest first")
+    p.add_argument("--monitor")
+    p.add_argument("--all", action="store_true", help="include acknowledged alerts")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument(
+        "--ack", nargs="*", type=int, metavar="ID", help="acknowledge these alerts (none given: all open)"
+    )
+    p.set_defaults(func=cmd_alerts)
+
+    p = sub.add_parser(
+        "metrics", parents=[common], help="metric series: latest of each, or the points of one"
+    )
+    p.add_argument("name", nargs="?")
+    p.add_argument("--model")
+    p.add_argument("--pipeline")
+    p.add_argument("--monitor")
+    p.add_argument("--source", choices=("task", "monitor"))
+    p.add_argument(
+        "--columns", action="store_true", help="also monitors' per-column statistics (psi.amount...)"
+    )
+    p.add_argument(
+        "--by-version",
+        dest="by_version",
+        action="store_true",
+        help="with NAME and --model: one row per model version",
+    )
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=cmd_metrics)
+
+
+# -- alerts ----------------------------------------------------------------------------------
+def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
+    from console.monitor import alerts as alert_store
+
+    db = session.store.db
+    if args.ack is not None:
+        if session.read_only:
+            raise ReadOnlyError("read-only mode: alerts are not acknowledged")
+        n = alert_store.acknowledge(db, args.ack or None, monitor=args.monitor)
+        if args.json:
+            print_json({"acknowledged": n})
+        else:
+            console().print(f"acknowledged {n} alert(s)")
+        return 0
+    rows = alert_store.list_alerts(db, include_acknowledged=args.all, monitor=args.monitor, limit=args.limit)
+    if args.json:
+        print_json([alert_store.alert_to_json(r) for r in rows])
+        return 0
+    if not rows:
+        console().print("no open alerts" + ("" if args.all else " (--all shows acknowledged ones)"))
+        return 0
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("id", "at", "monitor", "rule", "value", "evidence", "action", "run"):
+        table.add_column(col)
+    for r in rows:
+        data = alert_store.alert_to_json(r)
+        run = "-"
+        if r["action_run_id"]:
+            run = f"{r['action_run_id']} {r.get('action_status') or ''}".strip()
+        elif data["evidence"].get("action_error"):
+            run = f"[red]{escape_markup(data['evidence']['action_error'])}[/]"
+        style = "bold red" if r["severity"] == "alert" else "yellow"
+        table.add_row(
+            str(r["id"]) + (" ✓" if r["acknowledged"] else ""),
+            fmt_time(r["at"]),
+            r["monitor"],
+            f"[{style}]{r['rule']}[/]",
+            fmt_number(r["value"]),
+            escape_markup(_evidence_line(data["evidence"])),
+            r["action"] or "-",
+            run,
+        )
+    console().print(table)
+    return 0
+
+
+def _evidence_line(evidence: dict[str, Any]) -> str:
+    """``v3; 2/8 columns drifted: amount, merchant_category; auc 0.91``."""
+    parts = []
+    if evidence.get("version") is not None:
+        parts.append(f"v{evidence['version']}")
+    drift = evidence.get("drift") or {}
+    if drift:
+        cols = drift.get("drifted_columns") or []
+        tested = sum(1 for c in (drift.get("columns") or {}).values() if c.get("verdict") != "insufficient")
+        text = f"{len(cols)}/{tested} columns drifted"
+        parts.append(text + (f": {', '.join(cols[:3])}" + ("..." if len(cols) > 3 else "") if cols else ""))
+    for key, value in (evidence.get("scores") or {}).items():
+        if key in ("auc", "accuracy", "r2"):
+            parts.append(f"{key} {fmt_number(value)}")
+    return "; ".join(parts) or "-"
+
+
+# -- metrics ---------------------------------------------------------------------------------
+def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
+    from console.monitor import series
+
+    db = session.store.db
+    filters = {"model": args.model, "pipeline": args.pipeline, "source": args.source, "monitor": args.monitor}
+    if args.by_version:
+        if not args.name or not args.model:
+            raise UsageError("metrics --by-version needs a metric NAME and --model")
+        series.require_series(db, args.name, model=args.model, limit=1)
+        versions = series.by_version(db, args.name, args.model)
+        if args.json:
+            print_json({"name": args.name, "model": args.model, "versions": versions})
+            return 0
+        for v in versions:
+            console().print(
+                f"{args.model} v{v['version']}: {v['n']} points, last {fmt_number(v['last'])}, "
+                f"mean {fmt_number(v['mean'])}, min {fmt_number(v['min'])}, max {fmt_number(v['max'])}"
+            )
+        return 0
+    if args.name:
+        points = series.require_series(db, args.name, limit=args.limit, **filters)
+        if args.json:
+            print_json({"name": args.name, "points": [series.point_to_json(p) for p in points]})
+            return 0
+        tr = series.trend([p["value"] for p in points])
+        for p in points:
+            where = p["monitor"] or (f"{p['pipeline']}.{p['task']}" if p["pipeline"] else "-")
+            version = f" {p['model']} v{p['version']}" if p["model"] else ""
+            run = f" run {p['run_id']}" if p["run_id"] else ""
+            console().print(f"{fmt_time(p['at'])}  {fmt_number(p['value']):>10}  {where}{version}{run}")
+        if tr is not None and tr.previous is not None:
+            console().print(
+                f"trend: {tr.arrow()} {fmt_number(tr.last)} vs mean {fmt_number(tr.previous)} of the {tr.n} before"
+            )
+        return 0
+    rows = series.latest_by_origin(db, columns=args.columns, **filters)
+    if args.json:
+        print_json([{"name": r["name"], **series.point_to_json(r), "trend": r["trend"]} for r in rows])
+        return 0
+    if not rows:
+        console().print("no metrics yet: log them with ctx.log_metric(name, value) in a task")
+        return 0
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for col in ("metric", "latest", "trend", "at", "from"):
+        table.add_column(col)
+    for r in rows:
+        tr = r["trend"]
+        arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·") if tr else "·"
+        where = r["monitor"] or (f"{r['pipeline']}.{r['task']}" if r["pipeline"] else "-")
+        table.add_row(r["name"], fmt_number(r["value"]), arrow, fmt_time(r["at"]), where)
+    console().print(table)
+    return 0
