@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError
 from console.store.db import translate
+from console.store.writer import EVENT_SQL
 
 if TYPE_CHECKING:
     from console.store.state import Store
-
-EVENT_SQL = "INSERT INTO events (at, run_id, task, kind, status, data) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 class Tx:
