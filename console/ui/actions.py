@@ -102,12 +102,18 @@ class RunActions(App[int]):
     def action_rerun_failed(self) -> None:
         self._rerun(from_failed=True)
 
-    def _rerun(self, *, from_failed: bool) -> None:
+    def _selected_for_action(self) -> dict[str, Any] | None:
+        """The run an action applies to; None (and a notice) when refused or none is selected."""
         if self.refused():
-            return
+            return None
         run = self.current_run()
         if run is None:
             self.notify("no run selected", severity="warning")
+        return run
+
+    def _rerun(self, *, from_failed: bool) -> None:
+        run = self._selected_for_action()
+        if run is None:
             return
         self.run_worker(self._do_rerun(run["id"], from_failed), group="actions")
 
@@ -123,11 +129,8 @@ class RunActions(App[int]):
             self.notify(f"run {new_id}: {how} of run {run_id}", title="started")
 
     def action_cancel_run(self) -> None:
-        if self.refused():
-            return
-        run = self.current_run()
+        run = self._selected_for_action()
         if run is None:
-            self.notify("no run selected", severity="warning")
             return
         if run["status"] not in ("queued", "running"):
             self.notify(f"run {run['id']} already {run['status']}", severity="warning")
