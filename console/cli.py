@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, flag, None if flag in ("project", "executor", "scheduler") else False)
     if not args.no_ui and not sys.stdout.isatty() and not _in_browser():
         args.no_ui = True
-    from console.headless.session import Session
+    from console.session import Session
 
     session = Session(args)
     try:

@@ -17,7 +17,7 @@ from console.errors import NotFoundError, ReadOnlyError, UsageError
 from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
 
 VERDICT_STYLE = {
     "ok": "green",

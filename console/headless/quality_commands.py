@@ -7,9 +7,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
+from console.quality.history import check_history, check_rows
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
     from console.store.db import Database
 
 
@@ -30,48 +31,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("file")
     p.set_defaults(func=cmd_suggest)
-
-
-def check_rows(db: Database, run_id: int | None, pipeline: str | None) -> list[dict[str, Any]]:
-    if run_id is not None:
-        rows = db.query("SELECT * FROM checks WHERE run_id=? ORDER BY id", (run_id,))
-    else:
-        where, params = "", []
-        if pipeline:
-            where, params = "WHERE pipeline=?", [pipeline]
-        rows = db.query(
-            f"SELECT c.* FROM checks c JOIN (SELECT pipeline, max(run_id) AS run_id FROM checks {where}"
-            " GROUP BY pipeline) last ON c.pipeline = last.pipeline AND c.run_id = last.run_id"
-            " ORDER BY c.pipeline, c.id",
-            params,
-        )
-    return [to_json(dict(r)) for r in rows]
-
-
-def to_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored result in the shape of ``CheckResult.to_dict()`` plus where it ran."""
-    detail = json.loads(row.get("detail") or "{}")
-    out = {
-        "check": row["check_name"],
-        "kind": row["kind"],
-        "columns": json.loads(row["columns"]),
-        "severity": row["severity"],
-        "passed": bool(row["passed"]),
-        "failing": row["failing"],
-        "total": row["total"],
-        "observed": row["observed"],
-        "error": row["error"],
-        "duration_s": row["duration_s"],
-        "sample_index": detail.get("sample_index", []),
-        "sample": detail.get("sample"),
-        "run_id": row["run_id"],
-        "pipeline": row["pipeline"],
-        "task": row["task"],
-    }
-    for key in ("quarantined", "quarantine_sha256", "details"):
-        if key in detail:
-            out[key] = detail[key]
-    return out
 
 
 def cmd_checks(args: argparse.Namespace, session: Session) -> int:
@@ -121,24 +80,6 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
             for rec in r["sample"][:5]:
                 console().print(f"  {json.dumps(rec, default=str)}")
     return 1 if failed else 0
-
-
-def check_history(
-    db: Database, check: str, pipeline: str | None = None, task: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first."""
-    params: list[Any] = [check]
-    where = "check_name=?"
-    for column, value in (("pipeline", pipeline), ("task", task)):
-        if value:
-            where += f" AND {column}=?"
-            params.append(value)
-    rows = db.query(
-        f"SELECT run_id, pipeline, task, observed, failing, total, passed, at FROM checks WHERE {where}"
-        " ORDER BY id DESC LIMIT ?",
-        [*params, limit],
-    )
-    return [dict(r) | {"passed": bool(r["passed"])} for r in reversed(rows)]
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:

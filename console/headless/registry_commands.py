@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from console.headless.output import console, print_json
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -14,7 +14,7 @@ from console.headless.output import console, fmt_duration, fmt_time, print_json,
 
 if TYPE_CHECKING:
     from console.engine.runner import Runner
-    from console.headless.session import Session
+    from console.session import Session
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

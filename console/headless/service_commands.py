@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from console.headless.output import print_json
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
     from console.store.db import Database
     from console.triggers.service import Decision
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from console.headless.output import print_json
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
 
 EXIT_OK, EXIT_FAILED = 0, 1
 

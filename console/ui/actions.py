@@ -20,7 +20,7 @@ from console.ui.screens.confirm import ConfirmModal
 from console.ui.screens.new_run import NewRun, NewRunModal
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
     from console.ui.tail import PipelineInfo
 
 T = TypeVar("T")

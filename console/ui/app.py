@@ -15,18 +15,18 @@ from console.ui.actions import RunActions, Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
 from console.ui.palette import ConsoleCommands
+from console.ui.panes.models_pane import ModelsPane
+from console.ui.panes.monitoring_pane import MonitoringPane
+from console.ui.panes.quality_pane import QualityPane
+from console.ui.panes.runs_pane import RunsPane
 from console.ui.readonly import hide_actions
 from console.ui.screens.help import HelpModal, help_text
-from console.ui.screens.models_pane import ModelsPane
-from console.ui.screens.monitoring_pane import MonitoringPane
-from console.ui.screens.quality_pane import QualityPane
 from console.ui.screens.run_detail import RunDetailScreen
-from console.ui.screens.runs_pane import RunsPane
 from console.ui.tail import PipelineInfo, StoreBatch, StoreTail, TailError, pipeline_infos
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
     from console.store.state import Store
 
 TABS = ("runs", "quality", "models", "monitoring")

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from console.headless.output import STATUS_STYLE, fmt_duration
+from console.presentation import STATUS_STYLE, fmt_duration
 
 Clock = Callable[[], float]
 ACTIVE = ("queued", "running", "retrying")

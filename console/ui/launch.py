@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from console.headless.session import Session
+    from console.session import Session
 
 
 def run_console(args: argparse.Namespace, session: Session) -> int:

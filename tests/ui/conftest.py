@@ -67,7 +67,7 @@ def ui_project(project: Any) -> Any:
 
 
 def make_session(root: Any, *, read_only: bool = False) -> Any:
-    from console.headless.session import Session
+    from console.session import Session
 
     return Session(argparse.Namespace(project=str(root), read_only=read_only, executor=None, scheduler=None))
 

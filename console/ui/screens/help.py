@@ -45,7 +45,8 @@ class HelpModal(ModalScreen[None]):
 
 def help_text(view: str) -> str:
     """The paragraph under the keys: what the view shows and where its data comes from."""
-    from console.ui.screens import models_pane, monitoring_pane, quality_pane, run_detail, runs_pane
+    from console.ui.panes import models_pane, monitoring_pane, quality_pane, runs_pane
+    from console.ui.screens import run_detail
 
     texts = {
         "runs": runs_pane.HELP,

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
-from console.headless.quality_commands import check_history, check_rows
+from console.quality.history import check_history, check_rows
 from console.ui.cells import number, truncate
 from console.ui.screens.run_detail import check_result
 from console.ui.widgets.filter_bar import FilterBar
