@@ -47,7 +47,7 @@ def current_user() -> str:
     """The OS user for audit rows (getpass can fail in containers without a passwd entry)."""
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - KeyError/OSError depending on the platform
+    except (KeyError, OSError):  # no passwd entry, or no login name, depending on the platform
         return os.environ.get("USER") or os.environ.get("LOGNAME") or f"uid:{os.getuid()}"
 
 

@@ -18,8 +18,6 @@ from console.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
 HOST = socket.gethostname()
-ACTIVE_RUN_STATES = ("queued", "running")
-ACTIVE_TASK_STATES = ("queued", "running", "retrying")
 
 
 def process_start_token(pid: int) -> str | None:

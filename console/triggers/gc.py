@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from console.errors import UsageError
+from console.errors import IntegrityError, UsageError
 from console.store.runs import TERMINAL_RUN_STATES
 from console.store.state import Store
 
@@ -169,7 +169,7 @@ class Collector:
         for key in sorted(candidates):
             try:
                 path = arts.path(key)
-            except Exception:  # noqa: BLE001 - not an artifact key
+            except IntegrityError:  # not an artifact key
                 continue
             if path.is_file():
                 self.file_keys.add(key)

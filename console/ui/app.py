@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from console.ui.actions import RunActions, Threads
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from console.session import Session
     from console.store.state import Store
 
-TABS = ("runs", "quality", "models", "monitoring")
 MEDIUM_BELOW, NARROW_BELOW = 120, 100
 
 
@@ -235,7 +235,7 @@ class OpsConsoleApp(RunActions):
         targets = {"runs": "#runs", "quality": "#checks", "models": "#models", "monitoring": "#metrics"}
         try:
             self.query_one(targets[tab]).focus()
-        except Exception:  # noqa: BLE001 - a pane showing "not available" has nothing to focus
+        except NoMatches:  # a pane showing "not available" has nothing to focus
             pass
 
     def action_promote(self) -> None:

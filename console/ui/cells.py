@@ -11,7 +11,6 @@ from rich.text import Text
 from console.presentation import STATUS_STYLE, fmt_duration
 
 Clock = Callable[[], float]
-ACTIVE = ("queued", "running", "retrying")
 duration = fmt_duration  # one formatter for the CLI and the console
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from textual.message import Message
 
 from console.engine.discovery import Broken, Catalog
+from console.errors import NotFoundError
 from console.store.runs import (
     TERMINAL_TASK_STATES,
     active_counts,
@@ -171,7 +172,7 @@ class StoreTail:
         for run_id in now_ids:
             try:
                 run = get_run_row(db, run_id)
-            except Exception:  # noqa: BLE001 - a run deleted by gc in between: nothing to show
+            except NotFoundError:  # a run deleted by gc in between: nothing to show
                 continue
             if run["status"] == "running" and live_progress < MAX_PROGRESS_PER_TICK:
                 # the runner stores n_done at the end; count finished tasks meanwhile

@@ -1,11 +1,9 @@
-"""Fixtures for the console tests: a small project, an app on it, and a wait helper."""
+"""Fixtures for the console tests: a small project and sessions on it (helpers: ``ui_helpers``)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -84,18 +82,3 @@ def session_factory(ui_project: Any) -> Iterator[Callable[..., Any]]:
     yield make
     for session in sessions:
         session.close()
-
-
-async def wait_for(pilot: Any, check: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
-    """Let the app run until ``check()`` is truthy; fail naming ``what`` after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what or check}")
-
-
-def run(coro: Awaitable[Any]) -> Any:
-    return asyncio.run(coro)  # type: ignore[arg-type]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import run, wait_for
 from textual.command import CommandPalette
 from textual.widgets import TabbedContent
+from ui_helpers import run, wait_for
 
 from console.errors import ReadOnlyError
 from console.store.runs import count_runs, get_run_row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import run, wait_for
+from ui_helpers import run, wait_for
 
 from console.store.runs import get_run_row, get_tasks, list_runs
 from console.ui.app import OpsConsoleApp

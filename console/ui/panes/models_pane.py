@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from console.errors import OpsConsoleError
 from console.ui.cells import clock_time, number, truncate
@@ -220,7 +221,7 @@ class ModelsPane(Vertical):
             return None
         try:
             return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
-        except Exception:  # noqa: BLE001 - empty or shrinking table
+        except CellDoesNotExist:  # empty or shrinking table
             return None
 
     def _lineage(self) -> None:

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
+from console.errors import NotFoundError
 from console.quality.history import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
@@ -122,7 +123,7 @@ class RunDetailScreen(Screen[None]):
         db = self.console_app.store.db
         try:
             run = await read(get_run_row, db, self.run_id)
-        except Exception as exc:  # noqa: BLE001 - e.g. gc removed the run meanwhile
+        except NotFoundError as exc:  # gc removed the run meanwhile
             self.query_one("#run-title", Static).update(Text(str(exc), style="red"))
             return
         self.apply(run, await read(get_tasks, db, self.run_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 
 class FilterTable(DataTable[Any]):
@@ -32,7 +33,7 @@ class FilterTable(DataTable[Any]):
         if keep is not None:
             try:
                 self.move_cursor(row=self.get_row_index(keep))
-            except Exception:  # noqa: BLE001 - filtered out
+            except RowDoesNotExist:  # filtered out
                 pass
 
     def selected_key(self) -> str | None:
@@ -40,5 +41,5 @@ class FilterTable(DataTable[Any]):
             return None
         try:
             return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - empty or shrinking table
+        except CellDoesNotExist:  # empty or shrinking table
             return None

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist
 
 from console.ui.cells import truncate
 from console.ui.tail import PipelineInfo
@@ -53,7 +54,7 @@ class PipelineList(DataTable[Any]):
             return None
         try:
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - empty or shrinking table
+        except CellDoesNotExist:  # empty or shrinking table
             return None
         return key.value
 

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist
 
 from console.ui.cells import Clock, clock_time, run_took, status_cell
 
@@ -206,7 +206,7 @@ class RunsTable(DataTable[Any]):
             return None
         try:
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except (RowDoesNotExist, Exception):  # noqa: BLE001 - an empty or shrinking table
+        except CellDoesNotExist:  # an empty or shrinking table
             return None
         return int(key.value) if key.value is not None else None
 

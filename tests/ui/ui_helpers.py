@@ -1,0 +1,23 @@
+"""Helpers the console tests import by name (a conftest is not importable: several share the name)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+async def wait_for(pilot: Any, check: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    """Let the app run until ``check()`` is truthy; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+def run(coro: Awaitable[Any]) -> Any:
+    return asyncio.run(coro)  # type: ignore[arg-type]
