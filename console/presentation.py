@@ -7,6 +7,7 @@ and the console's ``ui/cells.py`` build on it.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 STATUS_STYLE = {
@@ -52,7 +53,7 @@ def fmt_duration(seconds: float | None) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def run_duration(run: dict[str, Any]) -> float | None:
+def run_duration(run: Mapping[str, Any]) -> float | None:
     if run.get("started_at") is None:
         return None
     end = run.get("ended_at") or time.time()

@@ -3,7 +3,8 @@
 The driver in ``runner.py`` decides what to run and what an outcome means; this module
 runs the task's function with its log bound (threads), or, for process and Dask executors,
 writes what the remote attempt sent back (log lines, metrics, events, models, result) as
-the run's single writer.
+the run's single writer. An attempt sees its run only through :class:`RunHost`, the few
+things the runner offers it; it never touches the runner's state or its writer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from console.engine.context import Context
 from console.engine.logs import TaskLog, bind
@@ -23,7 +26,45 @@ from console.store import results
 
 if TYPE_CHECKING:
     from console.engine.pipeline import TaskSpec
-    from console.engine.runner import Runner
+    from console.store.state import Store
+
+
+class RunHost(Protocol):
+    """What an attempt may ask of its run (``Runner`` implements it)."""
+
+    @property
+    def run_id(self) -> int: ...
+    @property
+    def pipeline_name(self) -> str: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def log_dir(self) -> Path: ...
+    @property
+    def clock(self) -> Callable[[], float]: ...
+
+    def context(
+        self, task: str, log: TaskLog, *, attempt: int = 1, cancel_event: threading.Event | None = None
+    ) -> Context:
+        """The ``ctx`` of ``task`` in this run."""
+
+    def task_started(self, task: str, attempt: int) -> None:
+        """Record that an attempt began (row and event)."""
+
+    def task_event(self, task: str, kind: str, data: dict[str, Any]) -> None:
+        """Publish an informational event of ``task``."""
+
+    def upstream_value(self, task: str) -> Any:
+        """The in-memory result of another task of this run, or None."""
+
+    def write_rows(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Hand rows to the store's single writer."""
+
+    def append_log(self, name: str, lines: list[str]) -> None:
+        """Append lines a remote worker sent back to the task's log."""
+
+    def count_log_lines(self, name: str, added: int) -> None:
+        """Keep the task row's line count in step with its log file."""
 
 
 @dataclass(slots=True)
@@ -51,54 +92,28 @@ class TaskOutcome:
     checks_failed: list[str] = field(default_factory=list)
 
 
-def task_context(
-    runner: Runner, task: str, log: TaskLog, *, attempt: int = 1, cancel_event: threading.Event | None = None
-) -> Context:
-    """The ``ctx`` of ``task`` in this run."""
-    return Context(
-        run_id=runner.run_id,
-        pipeline=runner.pipeline.name,
-        task=task,
-        params=runner.params,
-        store=runner.store,
-        log=log,
-        attempt=attempt,
-        cancel_event=cancel_event,
-        project_root=runner.engine.project_root,
-        engine=runner.engine,
-        promote_if=runner.pipeline.promote_if,
-    )
-
-
-def execute(runner: Runner, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> TaskOutcome:
+def execute(host: RunHost, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt) -> TaskOutcome:
     """Runs on a worker: call the task with its log bound, check and store the result."""
-    att.started = time.monotonic()
+    att.started = host.clock()
     number, cancel = att.number, att.cancel
     if cancel.is_set():
         raise TaskCancelledError(f"task {spec.name!r} was cancelled before it started")
-    runner._change(
-        spec.name,
-        "running",
-        "task.started",
-        {"attempt": number} if number > 1 else None,
-        started_at=time.time(),
-        attempts=number,
-    )
-    log = TaskLog(runner.log_dir, spec.name)
+    host.task_started(spec.name, number)
+    log = TaskLog(host.log_dir, spec.name)
     bind(log)
     t0 = time.perf_counter()
     try:
         if spec.wants_ctx:
-            kwargs["ctx"] = task_context(runner, spec.name, log, attempt=number, cancel_event=cancel)
+            kwargs["ctx"] = host.context(spec.name, log, attempt=number, cancel_event=cancel)
         if number > 1:
             log.line(f"attempt {number}")
         value = spec.fn(**kwargs)
         if spec.checks:
             from console.engine.checks_step import run_checks
 
-            value = run_checks(runner, spec, value, log)
+            value = run_checks(host, spec, value, log)
         duration = time.perf_counter() - t0
-        key = results.save(runner.store, value)
+        key = results.save(host.store, value)
         return TaskOutcome(value=value, key=key, duration=duration)
     except BaseException as exc:
         if not isinstance(exc, (TaskError,)):
@@ -110,10 +125,10 @@ def execute(runner: Runner, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt
     finally:
         bind(None)
         log.close()
-        runner.count_log_lines(spec.name, log.lines)
+        host.count_log_lines(spec.name, log.lines)
 
 
-def remote_outcome(runner: Runner, spec: TaskSpec, fut: Future[Any]) -> TaskOutcome | BaseException:
+def remote_outcome(host: RunHost, spec: TaskSpec, fut: Future[Any]) -> TaskOutcome | BaseException:
     """Write what a remote attempt sent back (log, metrics, models, result) as the single writer."""
     try:
         exc = fut.exception()
@@ -121,29 +136,29 @@ def remote_outcome(runner: Runner, spec: TaskSpec, fut: Future[Any]) -> TaskOutc
         return cancelled
     if exc is not None:
         if isinstance(exc, RemoteFailure):
-            runner.append_log(spec.name, exc.log)
+            host.append_log(spec.name, exc.log)
         return exc
     outcome: RemoteOutcome = fut.result()
-    ctx = task_context(runner, spec.name, TaskLog(runner.log_dir, spec.name))
+    ctx = host.context(spec.name, TaskLog(host.log_dir, spec.name))
     try:
-        runner.append_log(spec.name, outcome.log)
+        host.append_log(spec.name, outcome.log)
         for name, value, step in outcome.metrics:
             ctx.log_metric(name, value, step)
         for kind, data in outcome.events:
             if kind == "artifact.bytes":
-                runner.store.artifacts.put_bytes(data.pop("data"))
+                host.store.artifacts.put_bytes(data.pop("data"))
                 kind = "artifact.saved"
             ctx.event(kind, data)
         for name, model, kwargs in outcome.models:
             ctx.register_model(name, model, **kwargs)
-        key = results.save(runner.store, outcome.value)
+        key = results.save(host.store, outcome.value)
     except BaseException as err:  # noqa: BLE001 - reported as the attempt's failure
         return err
     finally:
         # lines the registry wrote (gate decisions) went to this log: close and count them
         log = ctx._log
         log.close()
-        runner.count_log_lines(spec.name, log.lines)
+        host.count_log_lines(spec.name, log.lines)
     return TaskOutcome(value=outcome.value, key=key, duration=outcome.duration)
 
 

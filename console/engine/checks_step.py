@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from console.engine.logs import TaskLog
@@ -17,7 +18,7 @@ from console.engine.pipeline import TaskSpec
 from console.errors import TaskError
 
 if TYPE_CHECKING:
-    from console.engine.runner import Runner
+    from console.engine.attempt import RunHost
 
 HISTORY_RUNS = 30
 CHECK_SQL = (
@@ -30,39 +31,41 @@ class CheckFailedError(TaskError):
     """One or more error-severity checks failed on a task's output."""
 
 
-def history_for(runner: Runner, task: str) -> Any:
+def history_for(host: RunHost, task: str) -> Callable[[str], list[float]]:
     """A function giving the last observed values of a check of this pipeline and task."""
-    db = runner.store.db
+    db = host.store.db
 
     def history(check_name: str) -> list[float]:
         rows = db.query(
             "SELECT observed FROM checks WHERE pipeline=? AND task=? AND check_name=? AND run_id<>?"
             " AND observed IS NOT NULL AND error IS NULL ORDER BY id DESC LIMIT ?",
-            (runner.pipeline.name, task, check_name, runner.run_id, HISTORY_RUNS),
+            (host.pipeline_name, task, check_name, host.run_id, HISTORY_RUNS),
         )
         return [float(r[0]) for r in reversed(rows)]
 
     return history
 
 
-def run_checks(runner: Runner, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
+def run_checks(host: RunHost, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
     """Validate ``value``; store every result; return the value (minus quarantined rows)."""
     from console.quality import validate
 
-    frames = {name: v for name in spec.upstream if _is_frame(v := runner.values.get(name))}
-    report = validate(value, list(spec.checks), history=history_for(runner, spec.name), frames=frames)
+    frames = {name: v for name in spec.upstream if _is_frame(v := host.upstream_value(name))}
+    report = validate(value, list(spec.checks), history=history_for(host, spec.name), frames=frames)
     now = time.time()
-    rows, failed_errors, warned = [], [], []
+    rows: list[tuple[Any, ...]] = []
+    failed_errors: list[str] = []
+    warned: list[str] = []
     kept = value
     quarantined = None
     if any(getattr(r, "quarantined", False) and r.failing for r in report.results):
         kept, quarantined = report.split_quarantine(value)
     quarantine_key = None
     if quarantined is not None and len(quarantined):
-        path = runner.store.runs_dir / str(runner.run_id) / f"{spec.name}.quarantine.csv"
+        path = host.store.runs_dir / str(host.run_id) / f"{spec.name}.quarantine.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         quarantined.to_csv(path)
-        quarantine_key, _ = runner.store.artifacts.put_file(path)
+        quarantine_key, _ = host.store.artifacts.put_file(path)
         log.line(f"quarantined {len(quarantined)} rows to {path} (sha256 {quarantine_key[:12]})")
     for result in report.results:
         detail = result.to_dict()
@@ -70,8 +73,8 @@ def run_checks(runner: Runner, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
             detail["quarantine_sha256"] = quarantine_key
         rows.append(
             (
-                runner.run_id,
-                runner.pipeline.name,
+                host.run_id,
+                host.pipeline_name,
                 spec.name,
                 result.check,
                 result.kind,
@@ -92,13 +95,13 @@ def run_checks(runner: Runner, spec: TaskSpec, value: Any, log: TaskLog) -> Any:
         log.line(f"check {mark} {result.check}: {what}")
         if not result.passed and not getattr(result, "quarantined", False):
             (failed_errors if result.severity == "error" else warned).append(result.check)
-    runner.writer.many(CHECK_SQL, rows)
+    host.write_rows(CHECK_SQL, rows)
     summary = (
         f"checks: {sum(1 for r in report.results if r.passed)}/{len(report.results)} passed"
         + (f", failed: {', '.join(failed_errors)}" if failed_errors else "")
         + (f", warnings: {', '.join(warned)}" if warned else "")
     )
-    runner.emit_task_event(
+    host.task_event(
         spec.name,
         "check.failed" if failed_errors else "check.passed",
         {"summary": summary, "failed": failed_errors, "warned": warned},

@@ -8,10 +8,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from console.engine.bus import EventBus
 from console.engine.logs import TaskLog, TaskLogger
 from console.errors import BadParamError, TaskCancelledError
+from console.store.vocabulary import Event
 
 if TYPE_CHECKING:
+    from console.engine.engine import Engine
     from console.store.state import Store
 
 METRIC_SQL = (
@@ -35,7 +38,7 @@ class Context:
         attempt: int = 1,
         cancel_event: threading.Event | None = None,
         project_root: Path | None = None,
-        engine: Any = None,
+        engine: Engine | None = None,
         promote_if: Any = None,
     ) -> None:
         self.run_id = run_id
@@ -44,6 +47,7 @@ class Context:
         self.params = dict(params)
         self.attempt = attempt
         self.store = store
+        self._bus = engine.bus if engine is not None else EventBus(store)
         self.project_root = project_root or Path.cwd()
         self.engine = engine
         self.promote_if = promote_if
@@ -110,19 +114,7 @@ class Context:
 
     def event(self, kind: str, data: dict[str, Any]) -> None:
         """Record an event of this task (persisted, and shown live by every front end)."""
-        self.store.writer.event(self.run_id, self.task, kind, None, data)
-        if self.engine is not None and self.engine.listeners:
-            self.engine.emit(
-                {
-                    "kind": kind,
-                    "run_id": self.run_id,
-                    "task": self.task,
-                    "status": None,
-                    "data": data,
-                    "pipeline": self.pipeline,
-                    "at": time.time(),
-                }
-            )
+        self._bus.publish(Event(kind, self.run_id, self.task, None, data, self.pipeline))
 
     # -- artifacts ----------------------------------------------------------------------
     def artifact_path(self, name: str) -> Path:
@@ -158,19 +150,10 @@ class Context:
         self.registered.append((name, version.version))
         self._log.line(f"registered model {name} v{version.version}")
         gate = getattr(version, "gate", None)
-        if gate is not None and self.engine is not None and self.engine.listeners:
-            # the registry stored its events itself; live views of this process hear the verdict now
-            self.engine.emit(
-                {
-                    "kind": "gate.decided",
-                    "run_id": self.run_id,
-                    "task": self.task,
-                    "status": None,
-                    "data": {**gate.to_dict(), "summary": gate.describe()},
-                    "pipeline": self.pipeline,
-                    "at": time.time(),
-                }
-            )
+        if gate is not None and self._bus.listeners:
+            # the registry stored its events in its own transaction; live views hear the verdict now
+            data = {**gate.to_dict(), "summary": gate.describe()}
+            self._bus.publish(Event("gate.decided", self.run_id, self.task, None, data, self.pipeline), stored=True)
         return version
 
     def load_model(self, name: str, alias: str | None = "production", version: int | None = None) -> Any:

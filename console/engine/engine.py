@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import gc
 import json
-import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from console.engine import logs
+from console.engine.bus import EventBus, Listener
 from console.engine.dag import resolve
 from console.engine.discovery import Catalog
 from console.engine.params import resolve_params
@@ -23,9 +24,9 @@ from console.project import Project
 from console.store import results
 from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
 from console.store.state import Store
+from console.store.vocabulary import ACTIVE_RUN_STATES, Event, RunState
 
-log = logging.getLogger("opsconsole.engine")
-Listener = Callable[[dict[str, Any]], None]
+__all__ = ["Engine", "Listener"]
 
 
 def _relax_gc() -> None:
@@ -41,7 +42,12 @@ def _relax_gc() -> None:
 
 
 class Engine:
-    """Runs pipelines of one project on an executor and records everything in its store."""
+    """Runs pipelines of one project on an executor and records everything in its store.
+
+    ``clock`` (monotonic seconds) times retries, backoff and timeouts; with ``sleep`` given,
+    the driver waits through it instead of on the results queue, so a test's fake clock
+    decides when a retry is due or an attempt has timed out.
+    """
 
     def __init__(
         self,
@@ -53,6 +59,8 @@ class Engine:
         read_only: bool = False,
         executor: str | None = None,
         scheduler: str | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.project = project
         self.project_root: Path = project.root
@@ -60,7 +68,9 @@ class Engine:
         self.store = store or Store.for_project(project.root, readonly=False)
         self.catalog = catalog or Catalog(project.pipelines_dir)
         self.max_workers = max_workers or project.max_workers
-        self.listeners: list[Listener] = []
+        self.bus = EventBus(self.store)
+        self.clock: Callable[[], float] = clock or time.monotonic
+        self.sleep = sleep
         self.active: dict[int, Runner] = {}
         self._executor: Executor | None = None
         self._process_pool: Executor | None = None
@@ -71,17 +81,14 @@ class Engine:
         self._git_commit: str | bool | None = False
         logs.install()
 
-    # -- events -------------------------------------------------------------------------
-    def subscribe(self, listener: Listener) -> None:
-        self.listeners.append(listener)
+    # -- events (all published through self.bus) ------------------------------------------
+    @property
+    def listeners(self) -> list[Listener]:
+        return self.bus.listeners
 
-    def emit(self, event: dict[str, Any]) -> None:
-        """Call every listener; one that raises is logged and never breaks the run."""
-        for listener in list(self.listeners):
-            try:
-                listener(event)
-            except Exception:  # noqa: BLE001
-                log.exception("event listener %r failed", listener)
+    def subscribe(self, listener: Listener) -> None:
+        """``listener(event_dict)`` hears every event of this process as it is published."""
+        self.bus.subscribe(listener)
 
     # -- executors ------------------------------------------------------------------------
     @property
@@ -156,16 +163,9 @@ class Engine:
             parent_run_id=parent_run_id,
             group_key=group_key,
         )
-        self.emit(
-            {
-                "kind": "run.created",
-                "run_id": run_id,
-                "task": None,
-                "status": "queued",
-                "pipeline": pipeline.name,
-                "data": {"trigger": trigger},
-            }
-        )
+        # create_run inserted the event with the run: only the listeners still need it
+        event = Event("run.created", run_id, None, RunState.QUEUED, {"trigger": trigger}, pipeline.name)
+        self.bus.publish(event, stored=True)
         return Runner(
             self, pipeline, run_id, resolved, order, reuse=reuse, executor=self.executor_for(pipeline)
         )
@@ -208,7 +208,7 @@ class Engine:
                 raise UsageError(
                     f"run {run_id} succeeded: nothing to rerun from failed (use rerun without --from-failed)"
                 )
-            if run["status"] in ("queued", "running"):
+            if run["status"] in ACTIVE_RUN_STATES:
                 raise UsageError(f"run {run_id} is still {run['status']}")
             for task in get_tasks(self.store.db, run_id):
                 key = task["result_key"]

@@ -17,12 +17,15 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from console.engine.context import Context
 from console.engine.logs import TaskLog, bind, install
 from console.engine.pipeline import Pipeline
 from console.errors import NotFoundError, TaskError
+
+if TYPE_CHECKING:
+    from console.store.state import Store
 
 _modules: dict[str, ModuleType] = {}
 
@@ -64,8 +67,35 @@ class RemoteFailure(TaskError):
 class RemoteContext(Context):
     """``ctx`` on a remote worker: everything that would write to the store is buffered."""
 
-    def __init__(self, outcome: RemoteOutcome, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        outcome: RemoteOutcome,
+        *,
+        run_id: int,
+        pipeline: str,
+        task: str,
+        params: dict[str, Any],
+        store: Store | None,
+        log: TaskLog,
+        attempt: int = 1,
+        cancel_event: threading.Event | None = None,
+        project_root: Path | None = None,
+        promote_if: Any = None,
+    ) -> None:
+        # no store when the worker cannot see the state directory: the task may then only
+        # compute, log and buffer (loading a model or naming an artifact path needs one)
+        super().__init__(
+            run_id=run_id,
+            pipeline=pipeline,
+            task=task,
+            params=params,
+            store=cast("Store", store),
+            log=log,
+            attempt=attempt,
+            cancel_event=cancel_event,
+            project_root=project_root,
+            promote_if=promote_if,
+        )
         self._outcome = outcome
 
     def log_metric(
@@ -147,7 +177,7 @@ def run_remote(
                 params=params,
                 store=store,
                 log=log,
-                attempt=attempt,  # type: ignore[arg-type]
+                attempt=attempt,
                 cancel_event=threading.Event(),
                 project_root=Path(project_root),
                 promote_if=pipeline.promote_if,

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from console.headless.output import STATUS_STYLE, console, fmt_duration
+from console.store.vocabulary import TERMINAL_TASK_STATES
 
 
 class PlainPrinter:
@@ -112,7 +113,7 @@ class LiveTable:
     def _render(self) -> Any:
         from rich.table import Table
 
-        done = sum(1 for s in self.state.values() if s["status"] in ("succeeded", "failed", "skipped"))
+        done = sum(1 for s in self.state.values() if s["status"] in TERMINAL_TASK_STATES)
         title = f"run {self.run_id or ''} {self.pipeline}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
         table.add_column("task")

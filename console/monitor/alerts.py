@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from console.errors import NotFoundError
+from console.store.vocabulary import ACTIVE_RUN_STATES
 
 if TYPE_CHECKING:
     from console.store.db import Database
@@ -26,7 +27,6 @@ COLUMNS = (
     "id, at, monitor, rule, metric, value, threshold, severity, evidence, eval_id, action, "
     "action_run_id, acknowledged"
 )
-ACTIVE_RUN = ("queued", "running")
 # an alert whose action has not recorded its run yet counts as in flight this long
 ACTION_STARTING_S = 60.0
 
@@ -95,7 +95,7 @@ def blocking_alert(
     if row is None:
         return None
     age = now - row["at"]
-    if row["action_run_id"] is not None and row["run_status"] in ACTIVE_RUN:
+    if row["action_run_id"] is not None and row["run_status"] in ACTIVE_RUN_STATES:
         reason = (
             f"{row['action']} run {row['action_run_id']} of alert {row['id']} is still {row['run_status']}"
         )

@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.monitor import alerts as alert_store
 from console.monitor.rules import RuleResult
+from console.store.vocabulary import Event
+
+if TYPE_CHECKING:
+    from console.engine.engine import Engine
 
 METRIC_SQL = (
     "INSERT INTO metrics (name, value, step, at, run_id, pipeline, task, model, version, source)"
@@ -152,7 +156,7 @@ def status_of(ev: Evaluation) -> str:
     return "warn" if any(r["fired"] for r in ev.rules) else "ok"
 
 
-def announce(engine: Any, ev: Evaluation) -> None:
+def announce(engine: Engine, ev: Evaluation) -> None:
     """Events for every front end: one per new alert, then the evaluation's summary.
 
     Written to the store (an open console reads them) and emitted to the engine's listeners
@@ -174,15 +178,4 @@ def announce(engine: Any, ev: Evaluation) -> None:
     }
     events.append(("monitor.evaluated", ev.status, data))
     for kind, status, payload in events:
-        engine.store.writer.event(None, None, kind, status, payload)
-        if getattr(engine, "listeners", None):
-            engine.emit(
-                {
-                    "kind": kind,
-                    "run_id": None,
-                    "task": None,
-                    "status": status,
-                    "data": payload,
-                    "at": time.time(),
-                }
-            )
+        engine.bus.publish(Event(kind, status=status, data=payload))

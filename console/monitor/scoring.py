@@ -1,7 +1,8 @@
 """Scoring a model on newly labelled data: the metrics a monitor appends to its series.
 
-Classifiers get ``accuracy``, ``precision`` and ``recall`` (binary: of the positive class,
-the last of ``classes_``; multiclass: macro averages) and, for binary ones with
+Classifiers get ``accuracy``, ``precision`` and ``recall`` (as ``registry.classification``
+defines them: binary, of the positive class, the last of ``classes_``; multiclass, macro
+averages) and, for binary ones with
 ``predict_proba`` and both classes present, ``auc``. Regressors get ``mae``, ``rmse`` and
 ``r2``. A model that cannot score the frame (missing columns, bad values) yields no
 scores and the reason in the evidence; it never fails the evaluation.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from console.errors import NotFoundError
+from console.registry.classification import classes_of, label_metrics, positive_class
 
 if TYPE_CHECKING:
     from console.store.state import Store
@@ -60,27 +62,23 @@ def score(
 
 def _classification(model: Any, x: Any, y: Any, evidence: dict[str, Any]) -> dict[str, float]:
     import numpy as np
-    from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
+    from sklearn.metrics import accuracy_score, roc_auc_score
 
     predicted = model.predict(x)
-    classes = list(getattr(model, "classes_", np.unique(np.concatenate([y, predicted]))))
-    out = {"accuracy": accuracy_score(y, predicted)}
-    if len(classes) == 2:
-        positive = classes[-1]
+    classes = classes_of(model, y, predicted)
+    labels = label_metrics(y, predicted, classes)
+    out = {"accuracy": accuracy_score(y, predicted), "precision": labels["precision"], "recall": labels["recall"]}
+    positive = positive_class(classes)
+    if positive is not None:
         evidence["positive_class"] = positive.item() if hasattr(positive, "item") else positive
         evidence["positive_rate"] = float(np.mean(y == positive))
         evidence["predicted_positive_rate"] = float(np.mean(predicted == positive))
-        out["precision"] = precision_score(y, predicted, pos_label=positive, zero_division=0)
-        out["recall"] = recall_score(y, predicted, pos_label=positive, zero_division=0)
         present = set(np.unique(y).tolist())
         if hasattr(model, "predict_proba") and len(present) == 2:
             proba = model.predict_proba(x)[:, classes.index(positive)]
             out["auc"] = roc_auc_score(y == positive, proba)
         elif len(present) < 2:
             evidence["auc_skipped"] = "only one class among the labelled rows"
-    else:
-        out["precision"] = precision_score(y, predicted, average="macro", zero_division=0)
-        out["recall"] = recall_score(y, predicted, average="macro", zero_division=0)
     return out
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from console.errors import BadParamError
+from console.registry.classification import LABEL_METRICS, classes_of, label_metrics
 
 # Metrics where smaller is better; every other name is "higher is better".
 LOWER_IS_BETTER = frozenset(
@@ -66,10 +67,8 @@ def score(model: Any, metric: str, holdout: tuple[Any, Any]) -> float:
         return float(skm.accuracy_score(y_true, pred))
     if name == "balanced_accuracy":
         return float(skm.balanced_accuracy_score(y_true, pred))
-    if name in ("f1", "precision", "recall"):
-        average = "binary" if len(np.unique(y_true)) <= 2 else "macro"
-        fn = {"f1": skm.f1_score, "precision": skm.precision_score, "recall": skm.recall_score}[name]
-        return float(fn(y_true, pred, average=average, zero_division=0))
+    if name in LABEL_METRICS:
+        return label_metrics(y_true, pred, classes_of(model, y_true, pred))[name]
     if name == "r2":
         return float(skm.r2_score(y_true, pred))
     if name == "explained_variance":

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from console.errors import NotFoundError
 from console.store.db import HOST, MY_PID, MY_PID_START, Database
+from console.store.vocabulary import TERMINAL_RUN_STATES, TERMINAL_TASK_STATES, RunRow, TaskRow
 
-TERMINAL_RUN_STATES = ("succeeded", "failed", "cancelled", "interrupted")
-TERMINAL_TASK_STATES = ("succeeded", "failed", "skipped", "cancelled", "interrupted")
+__all__ = ["TERMINAL_RUN_STATES", "TERMINAL_TASK_STATES"]  # re-exported: callers import them from here
 RUN_COLUMNS = (
     "id, pipeline, status, trigger, params, created_at, started_at, ended_at, "
     "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit"
@@ -70,20 +70,20 @@ def create_run(
     return run_id
 
 
-def get_run_row(db: Database, run_id: int) -> dict[str, Any]:
+def get_run_row(db: Database, run_id: int) -> RunRow:
     row = db.query_one(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,))
     if row is None:
         raise NotFoundError(f"unknown run: {run_id}")
-    return dict(row)
+    return cast(RunRow, dict(row))
 
 
-def get_tasks(db: Database, run_id: int) -> list[dict[str, Any]]:
+def get_tasks(db: Database, run_id: int) -> list[TaskRow]:
     rows = db.query(
         "SELECT name, position, status, attempts, started_at, ended_at, duration_s, error,"
         " result_key, reused, log_lines, upstream FROM tasks WHERE run_id=? ORDER BY position",
         (run_id,),
     )
-    return [dict(r) for r in rows]
+    return [cast(TaskRow, dict(r)) for r in rows]
 
 
 def list_runs(
@@ -94,9 +94,10 @@ def list_runs(
     limit: int = 50,
     before_id: int | None = None,
     search: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RunRow]:
     """Newest first, a window of ``limit`` rows older than ``before_id`` (keyset paging)."""
-    where, params = [], []  # type: ignore[var-annotated]
+    where: list[str] = []
+    params: list[str | int] = []
     if pipeline:
         where.append("pipeline = ?")
         params.append(pipeline)
@@ -112,7 +113,7 @@ def list_runs(
         params.extend([like, like, like, search])
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.query(f"SELECT {RUN_COLUMNS} FROM runs {clause} ORDER BY id DESC LIMIT ?", (*params, limit))
-    return [dict(r) for r in rows]
+    return [cast(RunRow, dict(r)) for r in rows]
 
 
 def count_runs(db: Database) -> int:
@@ -143,7 +144,7 @@ def resolve_run_id(db: Database, ref: str | int) -> int:
     return run_id
 
 
-def run_to_json(run: dict[str, Any], tasks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def run_to_json(run: RunRow, tasks: list[TaskRow] | None = None) -> dict[str, Any]:
     """The documented ``--json`` shape of a run (add fields, never rename)."""
     out: dict[str, Any] = {
         "id": run["id"],
@@ -199,7 +200,7 @@ def request_cancel(db: Database, run_id: int) -> str:
     """Ask the owning process to cancel; cancel directly when nobody owns the run any more."""
     run = get_run_row(db, run_id)
     if run["status"] in TERMINAL_RUN_STATES:
-        return run["status"]
+        return str(run["status"])
     db.execute("UPDATE runs SET cancel_requested=1 WHERE id=?", (run_id,))
     return "cancelling"
 

@@ -8,7 +8,7 @@ each, not a thread per call, because the store keeps one SQLite connection per t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,7 +54,7 @@ class RunActions(App[int]):
     started_here: set[int]
     _select_next: int | None
 
-    def current_run(self) -> dict[str, Any] | None:
+    def current_run(self) -> Mapping[str, Any] | None:
         raise NotImplementedError
 
     def default_pipeline(self) -> str | None:
@@ -102,7 +102,7 @@ class RunActions(App[int]):
     def action_rerun_failed(self) -> None:
         self._rerun(from_failed=True)
 
-    def _selected_for_action(self) -> dict[str, Any] | None:
+    def _selected_for_action(self) -> Mapping[str, Any] | None:
         """The run an action applies to; None (and a notice) when refused or none is selected."""
         if self.refused():
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -274,7 +275,7 @@ class OpsConsoleApp(RunActions):
         self.push_screen("run-detail")
         self.call_after_refresh(self.fit_width)
 
-    def current_run(self) -> dict[str, Any] | None:
+    def current_run(self) -> Mapping[str, Any] | None:
         if isinstance(self.screen, RunDetailScreen):
             return self.screen.run
         return self.runs_pane.table.selected_run()

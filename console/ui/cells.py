@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.text import Text
@@ -33,7 +33,7 @@ def clock_time(ts: float | None, now: float) -> str:
     return time.strftime("%m-%d %H:%M", time.localtime(ts))
 
 
-def run_took(run: dict[str, Any], now: float) -> str:
+def run_took(run: Mapping[str, Any], now: float) -> str:
     start = run.get("started_at")
     if start is None:
         return "-"

@@ -30,6 +30,7 @@ from console.store.runs import (
     last_seq,
 )
 from console.store.state import Store
+from console.store.vocabulary import RunRow, TaskRow
 from console.triggers.reload import Reloader
 
 MAX_RUNS_PER_TICK = 500  # a burst touching more runs is caught up over the next ticks
@@ -56,8 +57,8 @@ class StoreBatch(Message):
         self,
         *,
         n_events: int,
-        runs: dict[int, dict[str, Any]],
-        tasks: dict[int, list[dict[str, Any]]],
+        runs: dict[int, RunRow],
+        tasks: dict[int, list[TaskRow]],
         log: tuple[int, str, list[str]] | None,
         active: dict[str, int] | None,
         pipelines: list[PipelineInfo] | None,

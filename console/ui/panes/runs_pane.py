@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from console.store.runs import get_tasks, list_runs
+from console.store.vocabulary import RunRow, TaskRow
 from console.ui.cells import duration, status_mark
 from console.ui.tail import PipelineInfo
 from console.ui.widgets.filter_bar import FilterBar
@@ -55,10 +57,10 @@ class RunsPane(Vertical):
         yield RunPreview("", id="preview")
         yield FilterBar()
 
-    preview_tasks: tuple[int, list[dict[str, Any]]] | None = None  # the run under the cursor
+    preview_tasks: tuple[int, list[TaskRow]] | None = None  # the run under the cursor
     _previewed: int | None = None  # the run the preview shows
 
-    def tasks_of(self, run_id: int) -> list[dict[str, Any]] | None:
+    def tasks_of(self, run_id: int) -> list[TaskRow] | None:
         """The tasks of ``run_id`` if the preview read them already (else None)."""
         seen = self.preview_tasks
         return seen[1] if seen is not None and seen[0] == run_id else None
@@ -91,10 +93,10 @@ class RunsPane(Vertical):
         self.table.append_page(rows, exhausted=len(rows) < PAGE)
         self._caption()
 
-    async def _page(self, before_id: int | None = None) -> list[dict[str, Any]]:
+    async def _page(self, before_id: int | None = None) -> list[RunRow]:
         """One page of runs matching the filter, newest first, older than ``before_id``."""
         f = self.table.filter
-        rows: list[dict[str, Any]] = await self.console_app.threads.read(
+        rows: list[RunRow] = await self.console_app.threads.read(
             list_runs,
             self.console_app.store.db,
             pipeline=f.pipeline,
@@ -114,7 +116,7 @@ class RunsPane(Vertical):
         self.query_one("#runs-caption", Static).update(text, layout=False)
 
     # -- live -----------------------------------------------------------------------------------
-    def apply_runs(self, runs: dict[int, dict[str, Any]]) -> None:
+    def apply_runs(self, runs: dict[int, RunRow]) -> None:
         added = self.table.apply(runs)
         if added:
             self._caption()
@@ -192,7 +194,7 @@ class RunsPane(Vertical):
         self._preview_tasks(run)
 
     @work(exclusive=True, group="runs-preview")
-    async def _preview_tasks(self, run: dict[str, Any]) -> None:
+    async def _preview_tasks(self, run: Mapping[str, Any]) -> None:
         tasks = await self.console_app.threads.read(get_tasks, self.console_app.store.db, run["id"])
         self.preview_tasks = (run["id"], tasks)
         if self.table.selected_id() == run["id"]:
@@ -212,7 +214,7 @@ class RunsPane(Vertical):
             self.table.focus()
 
 
-def preview_text(run: dict[str, Any], tasks: list[dict[str, Any]] | None) -> Text:
+def preview_text(run: Mapping[str, Any], tasks: list[TaskRow] | None) -> Text:
     line = Text()
     line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
     if tasks is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -31,7 +32,7 @@ HELP = (
 )
 
 
-def depths(tasks: list[dict[str, Any]]) -> dict[str, int]:
+def depths(tasks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """Depth of each task in the DAG (tasks come in topological order)."""
     out: dict[str, int] = {}
     for t in tasks:
@@ -50,17 +51,17 @@ class RunDetailScreen(Screen[None]):
     ]
 
     def __init__(
-        self, run_id: int, run: dict[str, Any] | None = None, tasks: list[dict[str, Any]] | None = None
+        self, run_id: int, run: Mapping[str, Any] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
     ) -> None:
         super().__init__()
         self.run_id = run_id
-        self.run: dict[str, Any] | None = run
+        self.run: Mapping[str, Any] | None = run
         self._seed = tasks
-        self.tasks: dict[str, dict[str, Any]] = {}
+        self.tasks: dict[str, Mapping[str, Any]] = {}
         self.task_name: str | None = None
 
     def show_run(
-        self, run_id: int, run: dict[str, Any] | None = None, tasks: list[dict[str, Any]] | None = None
+        self, run_id: int, run: Mapping[str, Any] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
     ) -> None:
         """Reuse this screen for another run (composing a new one costs a frame or two)."""
         self.run_id, self.run = run_id, run
@@ -129,7 +130,7 @@ class RunDetailScreen(Screen[None]):
         self.apply(run, await read(get_tasks, db, self.run_id))
 
     # -- live ----------------------------------------------------------------------------------
-    def apply(self, run: dict[str, Any] | None, tasks: list[dict[str, Any]] | None) -> None:
+    def apply(self, run: Mapping[str, Any] | None, tasks: Sequence[Mapping[str, Any]] | None) -> None:
         if run is not None:
             self.run = run
             self._title()

@@ -9,7 +9,7 @@ number flashes for a moment (the k9s habit of marking what just changed).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,7 @@ class RunFilter:
                 words.append(word)
         return cls(status, pipeline, " ".join(words) or None)
 
-    def matches(self, run: dict[str, Any]) -> bool:
+    def matches(self, run: Mapping[str, Any]) -> bool:
         if self.status and run["status"] != self.status:
             return False
         if self.pipeline and run["pipeline"] != self.pipeline:
@@ -96,7 +96,7 @@ class RunsTable(DataTable[Any]):
     def __init__(self, clock: Clock = time.time, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.clock = clock
-        self.rows_by_id: dict[int, dict[str, Any]] = {}
+        self.rows_by_id: dict[int, Mapping[str, Any]] = {}
         self.filter = RunFilter()
         self.columns_shown: tuple[str, ...] = WIDE
         self.exhausted = False
@@ -139,7 +139,7 @@ class RunsTable(DataTable[Any]):
             self.move_cursor(row=min(cursor, len(rows) - 1))
 
     # -- rows ---------------------------------------------------------------------------------
-    def cells(self, run: dict[str, Any], flash: bool = False) -> list[Any]:
+    def cells(self, run: Mapping[str, Any], flash: bool = False) -> list[Any]:
         now = self.clock()
         values = {
             "id": Text(str(run["id"]), style="bold reverse" if flash else "", justify="right"),
@@ -152,7 +152,7 @@ class RunsTable(DataTable[Any]):
         }
         return [values[key] for key in self.columns_shown]
 
-    def replace_rows(self, runs: list[dict[str, Any]], *, exhausted: bool) -> None:
+    def replace_rows(self, runs: Sequence[Mapping[str, Any]], *, exhausted: bool) -> None:
         """Show exactly ``runs`` (a fresh window after a filter change or at start)."""
         keep = self.selected_id()
         self.clear()
@@ -164,16 +164,16 @@ class RunsTable(DataTable[Any]):
         if keep is not None and keep in self.rows_by_id:
             self.move_cursor(row=self.get_row_index(str(keep)))
 
-    def append_page(self, runs: list[dict[str, Any]], *, exhausted: bool) -> None:
+    def append_page(self, runs: Sequence[Mapping[str, Any]], *, exhausted: bool) -> None:
         self._insert([r for r in runs if r["id"] not in self.rows_by_id])
         self.exhausted = exhausted
 
-    def _insert(self, runs: Iterable[dict[str, Any]]) -> None:
+    def _insert(self, runs: Iterable[Mapping[str, Any]]) -> None:
         for run in runs:
             self.rows_by_id[run["id"]] = run
             self.add_row(*self.cells(run), key=str(run["id"]))
 
-    def apply(self, runs: dict[int, dict[str, Any]]) -> list[int]:
+    def apply(self, runs: Mapping[int, Mapping[str, Any]]) -> list[int]:
         """Update changed rows in place, add new matching runs on top; return the new ids."""
         newest = max(self.rows_by_id, default=0)
         added: list[int] = []
@@ -210,7 +210,7 @@ class RunsTable(DataTable[Any]):
             return None
         return int(key.value) if key.value is not None else None
 
-    def selected_run(self) -> dict[str, Any] | None:
+    def selected_run(self) -> Mapping[str, Any] | None:
         run_id = self.selected_id()
         return self.rows_by_id.get(run_id) if run_id is not None else None
 

@@ -1,0 +1,68 @@
+"""The one publish path of events: the events table first, then this process's listeners.
+
+Every event (the runner's state changes, a task's ``ctx.event``, the gate's verdict, a
+monitor's evaluation) goes through :meth:`EventBus.publish`. The store's writer inserts it
+in its next batch, which gives it its ``seq``; other processes (the console's tail, ``watch``,
+the headless service) read the table after the last ``seq`` they saw. Listeners of this
+process hear it at once, as a dict (``Event.to_dict``); a listener that raises is logged
+and never breaks the engine (huey's ``_emit`` does the same).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from console.store.vocabulary import Event
+
+if TYPE_CHECKING:
+    from console.store.state import Store
+
+log = logging.getLogger("opsconsole.engine")
+Listener = Callable[[dict[str, Any]], None]
+
+
+class EventBus:
+    """Publishes events of one store: persisted by its writer, told to subscribed listeners."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self.listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def publish(
+        self,
+        event: Event,
+        *,
+        task_fields: dict[str, Any] | None = None,
+        stored: bool = False,
+        store_data: bool = True,
+    ) -> None:
+        """Persist ``event`` and tell the listeners.
+
+        ``task_fields``: columns of the event's task row (its ``status`` is the event's), written
+        with the event in one writer operation (a state change is its row and its event together). ``stored``: already in
+        the table (the registry inserts its events inside its own transaction), so only
+        the listeners hear it. ``store_data=False`` keeps the payload out of the table.
+        """
+        if not stored and self.store is not None:
+            writer = self.store.writer
+            if task_fields is not None and event.run_id is not None and event.task is not None:
+                fields = dict(task_fields, status=event.status)
+                writer.change(event.run_id, event.task, fields, event.row(with_data=store_data))
+            else:
+                data = event.data if store_data else None
+                writer.event(event.run_id, event.task, event.kind, event.status, data, event.at)
+        if self.listeners:
+            self.notify(event.to_dict())
+
+    def notify(self, payload: dict[str, Any]) -> None:
+        """Call every listener with ``payload``; one that raises is logged, the rest still run."""
+        for listener in list(self.listeners):
+            try:
+                listener(payload)
+            except Exception:  # noqa: BLE001 - a listener never breaks the engine
+                log.exception("event listener %r failed", listener)
