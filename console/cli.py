@@ -11,8 +11,12 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from console.errors import OpsConsoleError
+
+if TYPE_CHECKING:
+    from console.session import Session
 
 COMMAND_MODULES = (
     "console.headless.run_commands",
@@ -131,7 +135,7 @@ def _in_browser() -> bool:
     return os.environ.get("TEXTUAL_DRIVER", "").startswith("textual.drivers.web_driver")
 
 
-def _open_console(args: argparse.Namespace, session: object) -> int:
+def _open_console(args: argparse.Namespace, session: Session) -> int:
     from console.ui.launch import run_console
 
     return run_console(args, session)

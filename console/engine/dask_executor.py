@@ -25,7 +25,7 @@ class DaskExecutor(Executor):
         self.cluster = cluster
         self._inner = client.get_executor(pure=False)
 
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         return self._inner.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

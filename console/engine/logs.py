@@ -82,7 +82,7 @@ class _StreamProxy(io.TextIOBase):
     def __init__(self, real: TextIO) -> None:
         self.real = real
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         log: TaskLog | None = getattr(_current, "log", None)
         if log is not None:
             log.write(text)
@@ -125,9 +125,9 @@ def install() -> None:
     """Wrap stdout/stderr and add the logging handler, once per process."""
     with _install_lock:
         if not isinstance(sys.stdout, _StreamProxy):
-            sys.stdout = _StreamProxy(sys.stdout)  # type: ignore[assignment]
+            sys.stdout = _StreamProxy(sys.stdout)
         if not isinstance(sys.stderr, _StreamProxy):
-            sys.stderr = _StreamProxy(sys.stderr)  # type: ignore[assignment]
+            sys.stderr = _StreamProxy(sys.stderr)
         root = logging.getLogger()
         if not any(isinstance(h, _TaskLogHandler) for h in root.handlers):
             root.addHandler(_TaskLogHandler(level=logging.DEBUG))

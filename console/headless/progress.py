@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from console.headless.output import STATUS_STYLE, console, fmt_duration
 from console.store.vocabulary import TERMINAL_TASK_STATES
@@ -16,7 +16,7 @@ class PlainPrinter:
 
     def __init__(self, stream: Any = None) -> None:
         # listeners run on task threads too: write to the real stdout, not the task-log proxy
-        self.stream = stream or getattr(sys.stdout, "real", sys.stdout)
+        self.stream: TextIO = stream or getattr(sys.stdout, "real", None) or sys.stdout
         self._lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:

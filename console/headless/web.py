@@ -110,7 +110,7 @@ def build_server(options: ServeOptions, token: str | None) -> Any:
     except ModuleNotFoundError:
         raise UsageError("serve needs textual-serve: pip install 'ops-console[serve]'") from None
 
-    class GuardedServer(Server):  # type: ignore[misc]
+    class GuardedServer(Server):
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
             app.middlewares.append(make_guard(token, self.public_url))

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from console.store.state import Store
 
 logger = logging.getLogger("console.registry")
-EXTRA_KEYS = frozenset({"signature", "compress", "alias"})
 
 
 class ModelEnvironmentWarning(UserWarning):
@@ -70,23 +69,22 @@ def register(
     data: Any = None,
     tags: Mapping[str, Any] | None = None,
     holdout: tuple[Any, Any] | None = None,
-    **kw: Any,
+    signature: Any = None,
+    compress: int = 0,
+    alias: str | None = None,
 ) -> ModelVersion:
     """Store ``model`` as the next version of ``name``; run the gate when ``promote_if`` is set.
 
     ``data`` (a frame, array, ``(X, y)`` or a file path) gives the lineage hash and, for a
-    frame, the input signature. Extra keywords: ``signature`` (a frame or a list of
-    ``{"name", "dtype"}``), ``compress`` (joblib level), ``alias`` (also point this alias at
-    the new version, without a gate).
+    frame, the input signature. ``signature``: a frame or a list of ``{"name", "dtype"}``
+    instead; ``compress``: the joblib level; ``alias``: also point this alias at the new
+    version, without a gate.
     """
     say = log or (lambda line: logger.info(line))
     check_name(name)
     if store.readonly:
         raise ReadOnlyError(f"{store.db_path}: the store is open read-only; model {name!r} not registered")
-    unknown = set(kw) - EXTRA_KEYS
-    if unknown:
-        raise BadParamError(f"register_model({name!r}): unknown argument(s) {', '.join(sorted(unknown))}")
-    extra_alias = check_name(kw["alias"], "alias") if kw.get("alias") else None
+    extra_alias = check_name(alias, "alias") if alias else None
     if isinstance(promote_if, Better) and holdout is not None and promote_if.metric.lower() not in KNOWN:
         raise BadParamError(
             f"Better({promote_if.metric!r}) cannot score a holdout: use one of {sorted(KNOWN)} "
@@ -98,14 +96,14 @@ def register(
     params_json = _jsonable("params", params)
     tags_json = _jsonable("tags", tags)
     data_hash = lineage.data_sha256(data)
-    given = kw.get("signature")
+    given = signature
     sig = lineage.signature(model, given if given is not None and not isinstance(given, list) else data)
     if isinstance(given, list):
         sig = [{"name": str(c["name"]), "dtype": str(c["dtype"])} for c in given]
     env = lineage.environment()
     if pipeline:
         env = {**env, "pipeline": pipeline}
-    key, size, chunks = artifact_io.dump(store.artifacts, model, compress=int(kw.get("compress") or 0))
+    key, size, chunks = artifact_io.dump(store.artifacts, model, compress=int(compress or 0))
     now = time.time()
     with txn.write(store) as tx:
         row = tx.one("SELECT coalesce(max(version), 0) + 1 AS v FROM model_versions WHERE name=?", (name,))

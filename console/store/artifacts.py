@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -66,7 +67,7 @@ class ArtifactStore:
                 os.unlink(tmp)
             raise
 
-    def _write(self, target: Path, write: callable[[BinaryIO], object]) -> None:  # type: ignore[valid-type]
+    def _write(self, target: Path, write: Callable[[BinaryIO], object]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:

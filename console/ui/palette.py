@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+from console.ui.host import ConsoleApp
 
 Command = tuple[str, str, Callable[[], object]]
 
@@ -17,9 +15,7 @@ Command = tuple[str, str, Callable[[], object]]
 class ConsoleCommands(Provider):
     """Tabs, run actions (not in read-only mode), and per pipeline: its runs, a new run of it."""
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     def commands(self) -> list[Command]:
         app = self.console_app

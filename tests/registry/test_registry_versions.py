@@ -100,8 +100,8 @@ def test_bad_metrics_and_unknown_arguments(store: Store, good_model: Any) -> Non
         registry.register(store, "iris", good_model, metrics={"accuracy": "high"})
     with pytest.raises(BadParamError, match="NaN"):
         registry.register(store, "iris", good_model, metrics={"accuracy": float("nan")})
-    with pytest.raises(BadParamError, match="unknown argument"):
-        registry.register(store, "iris", good_model, metric={"accuracy": 1.0})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'metric'"):
+        registry.register(store, "iris", good_model, metric={"accuracy": 1.0})  # type: ignore[call-arg]
     with pytest.raises(BadParamError, match="cannot be hashed"):
         registry.register(store, "iris", good_model, data=object())
     assert store.db.query("SELECT * FROM model_versions") == []

@@ -19,13 +19,14 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from console.errors import OpsConsoleError
 from console.ui.cells import clock_time, number, truncate
+from console.ui.host import ConsoleApp
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 
 if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+    pass
 
 PRODUCTION = "production"
 HELP = (
@@ -75,9 +76,7 @@ class ModelsPane(Vertical):
         self.model: str | None = None
         self._stale = True
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="models-summary")

@@ -13,12 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
 from console.ui.cells import number, truncate
+from console.ui.host import ConsoleApp
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 
 if TYPE_CHECKING:
     from console.store.db import Database
-    from console.ui.app import OpsConsoleApp
 
 POINTS = 40
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -76,9 +76,7 @@ class MonitoringPane(Vertical):
         self.data = MonitoringData()
         self._stale = True
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="monitoring-summary")

@@ -14,12 +14,13 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from console.quality.history import check_history, check_rows
 from console.ui.cells import number, truncate
+from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 
 if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+    pass
 
 HELP = (
     "The latest checked run of each pipeline. Up/down picks a check: its failing rows (up to 20 "
@@ -38,9 +39,7 @@ class QualityPane(Vertical):
         super().__init__(**kwargs)
         self.rows: dict[str, dict[str, Any]] = {}
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="quality-summary")

@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Static
 from console.store.runs import get_tasks, list_runs
 from console.store.vocabulary import RunRow, TaskRow
 from console.ui.cells import duration, status_mark
+from console.ui.host import ConsoleApp
 from console.ui.tail import PipelineInfo
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.pipeline_list import PipelineList
 from console.ui.widgets.runs_table import RunFilter, RunsTable
 
 if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+    pass
 
 PAGE = 200
 
@@ -65,9 +66,7 @@ class RunsPane(Vertical):
         seen = self.preview_tasks
         return seen[1] if seen is not None and seen[0] == run_id else None
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     @property
     def table(self) -> RunsTable:

@@ -18,12 +18,13 @@ from console.errors import NotFoundError
 from console.quality.history import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
+from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
 from console.ui.tail import read_log_tail
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
-    from console.ui.app import OpsConsoleApp
+    pass
 
 LOG_LINES = 2000
 HELP = (
@@ -78,9 +79,7 @@ class RunDetailScreen(Screen[None]):
         self.load()
         self.query_one("#tasks", DataTable).focus()
 
-    @property
-    def console_app(self) -> OpsConsoleApp:
-        return self.app  # type: ignore[return-value]
+    console_app = ConsoleApp()
 
     def compose(self) -> ComposeResult:
         app = self.console_app
