@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
+
+from fake_clock import EventWaiter, FakeClock
 
 from console.store import results
 from console.store.runs import get_run_row, get_tasks
@@ -18,18 +19,19 @@ def test_independent_tasks_run_in_parallel(project, make_engine) -> None:
     project.write(
         "par.py",
         """
-        import time
+        import threading
         from console import Pipeline
         p = Pipeline("par")
+        both_running = threading.Barrier(2, timeout=10)  # broken unless the two run at once
 
         @p.task
         def left():
-            time.sleep(0.3)
+            both_running.wait()
             return "l"
 
         @p.task
         def right():
-            time.sleep(0.3)
+            both_running.wait()
             return "r"
 
         @p.task
@@ -74,21 +76,24 @@ def test_retries_with_backoff_then_success(project, make_engine) -> None:
         from console import Pipeline
         p = Pipeline("flaky")
 
-        @p.task(retries=3, retry_delay=0.05, backoff=2.0)
+        @p.task(retries=3, retry_delay=5.0, backoff=2.0)
         def shaky(ctx):
             if ctx.attempt < 3:
                 raise ConnectionError(f"boom {ctx.attempt}")
             return ctx.attempt
     """,
     )
-    engine = make_engine()
-    t0 = time.monotonic()
+    clock = FakeClock()
+    engine = make_engine(clock=clock, sleep=clock.sleep)
+    heard = EventWaiter(engine)
+    t0 = clock()
     runner = engine.run("flaky")
-    took = time.monotonic() - t0
     assert runner.final_status == "succeeded"
     task = task_map(engine, runner.run_id)["shaky"]
     assert task["attempts"] == 3 and task["status"] == "succeeded"
-    assert took >= 0.05 + 0.1  # waited retry_delay, then twice that
+    delays = [e["data"]["delay_s"] for e in heard.events if e["kind"] == "task.retrying"]
+    assert delays == [5.0, 10.0]  # retry_delay, then twice that
+    assert clock() - t0 >= 15.0  # the driver waited them out on the engine's clock
     log = engine.store.log_path(runner.run_id, "shaky").read_text()
     assert "ConnectionError: boom 1" in log and "attempt 3" in log
 
@@ -140,20 +145,20 @@ def test_timeout_fails_the_attempt_and_signals_the_task(project, make_engine) ->
         from console import Pipeline
         p = Pipeline("slow")
 
-        @p.task(timeout=0.2)
+        @p.task(timeout=60)
         def hang(ctx):
-            for _ in range(100):
-                ctx.sleep(0.05)
+            ctx.sleep(3600)  # wakes (and raises) when the timeout signals the attempt
             return 1
     """,
     )
-    engine = make_engine()
-    t0 = time.monotonic()
+    clock = FakeClock()
+    engine = make_engine(clock=clock, sleep=clock.sleep)
+    t0 = clock()
     runner = engine.run("slow")
-    assert time.monotonic() - t0 < 3
     task = task_map(engine, runner.run_id)["hang"]
     assert runner.final_status == "failed"
-    assert task["status"] == "failed" and "timed out after 0.2s" in task["error"]
+    assert task["status"] == "failed" and "timed out after 60s" in task["error"]
+    assert 60.0 <= clock() - t0 < 3600  # decided on the engine's clock, not by the task's own sleep
 
 
 def test_cancel_stops_the_run_and_marks_tasks(project, make_engine) -> None:
@@ -174,17 +179,12 @@ def test_cancel_stops_the_run_and_marks_tasks(project, make_engine) -> None:
     """,
     )
     engine = make_engine()
+    heard = EventWaiter(engine)
     runner = engine.start("long")
-    deadline = time.monotonic() + 5
-    while task_map(engine, runner.run_id)["wait"]["status"] != "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    heard.wait_for(lambda e: e["kind"] == "task.started" and e["task"] == "wait")
     assert engine.cancel(runner.run_id) == "cancelling"
-    while runner.final_status is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    assert heard.finished(runner.run_id)["status"] == "cancelled"
     engine.store.writer.flush()
-    assert runner.final_status == "cancelled"
     tasks = task_map(engine, runner.run_id)
     assert tasks["wait"]["status"] == "cancelled" and tasks["later"]["status"] == "cancelled"
 
@@ -202,15 +202,13 @@ def test_cancel_through_the_store_from_another_engine(project, make_engine) -> N
     """,
     )
     owner = make_engine()
+    heard = EventWaiter(owner)
     runner = owner.start("long")
     other = make_engine()
-    time.sleep(0.1)
+    heard.wait_for(lambda e: e["kind"] == "task.started")
+    owner.store.writer.flush()  # the run row says running before the other engine looks
     assert other.cancel(runner.run_id) == "cancelling"  # not its run: asks through the store
-    deadline = time.monotonic() + 5
-    while runner.final_status is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    assert runner.final_status == "cancelled"
+    assert heard.finished(runner.run_id)["status"] == "cancelled"
 
 
 def test_rerun_from_failed_reuses_what_succeeded(project, make_engine, tmp_path) -> None:

@@ -1,13 +1,14 @@
 """Property test of the run state machine on random DAGs with random failures and cancels.
 
 No run ends in a non-terminal state; every task of a finished run is terminal; a task ran
-only after all its upstream succeeded; downstream of a failure is skipped.
+only after all its upstream succeeded; downstream of a failure is skipped. A cancel lands
+after a drawn number of the run's events (not after a wall-clock delay), so a failing
+example replays the same interleaving.
 """
 
 from __future__ import annotations
 
-import time
-
+from fake_clock import EventWaiter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,7 @@ def dags(draw):
         i: sorted(draw(st.sets(st.integers(0, i - 1), max_size=min(i, 3)))) if i else [] for i in range(n)
     }
     behaviour = [draw(st.sampled_from(BEHAVIOURS)) for _ in range(n)]
-    cancel_after = draw(st.one_of(st.none(), st.floats(min_value=0.0, max_value=0.05)))
+    cancel_after = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=3 * n + 2)))  # events
     return n, edges, behaviour, cancel_after
 
 
@@ -36,7 +37,7 @@ def build(n, edges, behaviour, counter):
             "ok": "return 1",
             "fail": "raise ValueError('no')",
             "flaky": "if ctx.attempt == 1:\n        raise ConnectionError('once')\n    return 1",
-            "slow": "ctx.sleep(0.02)\n    return 1",
+            "slow": "for _ in range(50):\n        ctx.check_cancelled()\n        sum(range(2000))\n    return 1",
         }[behaviour[i]]
         ns: dict = {}
         exec(f"def t{i}({args}):\n    {body}\n", ns)
@@ -44,25 +45,41 @@ def build(n, edges, behaviour, counter):
     return p
 
 
+class CancelAfter:
+    """A listener that cancels its run from inside the engine, at the run's ``after``-th event."""
+
+    def __init__(self, engine, after):
+        self.engine, self.after, self.seen, self.run_id = engine, after, 0, None
+
+    def __call__(self, event):
+        if self.after is None or event["run_id"] != self.run_id:
+            return
+        self.seen += 1
+        if self.seen == self.after:
+            self.engine.active[self.run_id].cancel()
+
+
 def test_runs_always_end_in_terminal_states(project, make_engine) -> None:
     engine = make_engine()
     import itertools
 
     counter = itertools.count()
+    heard = EventWaiter(engine)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(dags())
     def check(case):
         n, edges, behaviour, cancel_after = case
         pipeline = engine.catalog.add(build(n, edges, behaviour, counter))
-        runner = engine.start(pipeline.name)
-        if cancel_after is not None:
-            time.sleep(cancel_after)
-            engine.cancel(runner.run_id)
-        deadline = time.monotonic() + 10
-        while runner.final_status is None:
-            assert time.monotonic() < deadline, "run never ended"
-            time.sleep(0.002)
+        cancel = CancelAfter(engine, cancel_after)
+        runner = engine.prepare(pipeline.name)
+        cancel.run_id = runner.run_id
+        engine.subscribe(cancel)
+        try:
+            engine.execute(runner)
+        finally:
+            engine.listeners.remove(cancel)
+        heard.finished(runner.run_id)
         engine.store.writer.flush()
         run = get_run_row(engine.store.db, runner.run_id)
         tasks = {t["name"]: t for t in get_tasks(engine.store.db, runner.run_id)}
