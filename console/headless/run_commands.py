@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
+from console.store.vocabulary import ACTIVE_RUN_STATES
 
 if TYPE_CHECKING:
     from console.engine.runner import Runner
@@ -232,7 +233,7 @@ def cmd_cancel(args: argparse.Namespace, session: Session) -> int:
     state = session.engine.cancel(run_id)
     deadline = time.time() + 10
     run = get_run_row(session.store.db, run_id)
-    while state == "cancelling" and run["status"] in ("queued", "running") and time.time() < deadline:
+    while state == "cancelling" and run["status"] in ACTIVE_RUN_STATES and time.time() < deadline:
         time.sleep(0.1)
         run = get_run_row(session.store.db, run_id)
     if args.json:
@@ -337,7 +338,7 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
     offsets = {name: 0 for name in names}
     last_pass = not args.follow
     while True:
-        ended = args.follow and get_run_row(store.db, run_id)["status"] not in ("queued", "running")
+        ended = args.follow and get_run_row(store.db, run_id)["status"] not in ACTIVE_RUN_STATES
         for name in names:
             path = store.log_path(run_id, name)
             if not path.exists():

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from textual.app import App
 
 from console.errors import OpsConsoleError
+from console.store.vocabulary import ACTIVE_RUN_STATES
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
 from console.ui.screens.new_run import NewRun, NewRunModal
@@ -132,7 +133,7 @@ class RunActions(App[int]):
         run = self._selected_for_action()
         if run is None:
             return
-        if run["status"] not in ("queued", "running"):
+        if run["status"] not in ACTIVE_RUN_STATES:
             self.notify(f"run {run['id']} already {run['status']}", severity="warning")
             return
         self.run_worker(self._do_cancel(run["id"]), group="actions")
