@@ -1,7 +1,7 @@
 """One exception tree for everything a user can get wrong, and everything that can break.
 
 Every user-facing error is a subclass of :class:`OpsConsoleError` with a one-line message
-that says what and where. ``exit_code`` is what the CLI exits with (see DESIGN.md).
+that says what and where. ``exit_code`` is what the CLI exits with (see ARCHITECTURE.md, Exit codes).
 
     OpsConsoleError                     exit 2 unless noted
     ├── UsageError                      bad command line, bad parameter value

@@ -11,7 +11,7 @@ service only follows, and ``watch --no-triggers`` never starts anything.
 Stopping: SIGTERM (systemd, docker stop, kill) cancels the runs the service started
 (their unfinished tasks end ``cancelled``, nothing is left ``running``), flushes the
 store and exits 0: a requested stop is a clean stop. SIGINT (Ctrl-C) does the same and
-exits 130, the shell's code for "interrupted", as DESIGN.md asks of interrupted commands.
+exits 130, the shell's code for "interrupted" (ARCHITECTURE.md, Exit codes).
 A second signal during the stop exits at once (the store stays consistent: runs left
 behind are marked ``interrupted`` by the next process that opens it).
 """

@@ -1,7 +1,7 @@
 """What ``drift()`` returns: thresholds, one ``ColumnDrift`` per column, the ``DriftReport``.
 
-Field names follow DESIGN.md (Monitor): scripts read them from ``to_dict()``; add fields,
-never rename.
+Field names are a contract (ARCHITECTURE.md, Monitor): scripts read them from ``to_dict()``;
+add fields, never rename.
 """
 
 from __future__ import annotations
