@@ -43,16 +43,18 @@ class EventBus:
     ) -> None:
         """Persist ``event`` and tell the listeners.
 
-        ``task_fields``: columns of the event's task row (its ``status`` is the event's), written
-        with the event in one writer operation (a state change is its row and its event together). ``stored``: already in
+        ``task_fields``: columns of the event's task row, written with the event in one writer
+        operation (a state change is its row and its event together); its ``status`` is set
+        to the event's, in place (pass a dict of your own). ``stored``: already in
         the table (the registry inserts its events inside its own transaction), so only
         the listeners hear it. ``store_data=False`` keeps the payload out of the table.
         """
         if not stored and self.store is not None:
             writer = self.store.writer
             if task_fields is not None and event.run_id is not None and event.task is not None:
-                fields = dict(task_fields, status=event.status)
-                writer.change(event.run_id, event.task, fields, event.row(with_data=store_data))
+                task_fields["status"] = event.status  # the caller's fresh dict: no copy on the hot path
+                row = (event.at, event.run_id, event.task, event.kind, event.status, event.data if store_data else None)
+                writer.change(event.run_id, event.task, task_fields, row)
             else:
                 data = event.data if store_data else None
                 writer.event(event.run_id, event.task, event.kind, event.status, data, event.at)

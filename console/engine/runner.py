@@ -120,13 +120,18 @@ class Runner:
                 w.cancelled = True
                 self._cancel_rest(w)
                 break
-            self._submit_ready(w)
+            if w.ready:
+                self._submit_ready(w)
             finished = self._collect(w, w.wait_time(self.clock(), CANCEL_POLL_S))
-            finished += w.expire(self.clock(), self.pipeline.tasks)
+            if w.timed:
+                finished += w.expire(self.clock(), self.pipeline.tasks)
             for item in finished:
                 self._settle(w, *item)
-            w.release(self.clock())
-            self._housekeep(w)
+            if w.delayed:
+                w.release(self.clock())
+            now = self.clock()
+            if now >= w.next_progress or now >= w.next_poll:
+                self._housekeep(w, now)
         return self._verdict(w)
 
     def _start_walk(self) -> Walk:
@@ -234,9 +239,8 @@ class Runner:
             if w.waiting[child] == 0 and self.status[child] == TaskState.QUEUED:
                 w.ready.append(child)
 
-    def _housekeep(self, w: Walk) -> None:
+    def _housekeep(self, w: Walk, now: float) -> None:
         """Progress for readers in other processes; cancel requests they stored for this run."""
-        now = self.clock()
         if now >= w.next_progress:
             w.next_progress = now + PROGRESS_EVERY_S
             self.writer.sql("UPDATE runs SET n_done=? WHERE id=?", (w.n_done, self.run_id))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+
+import pytest
 
 from console.store.runs import TERMINAL_RUN_STATES as RUNS_TERMINAL
 from console.store.vocabulary import (
@@ -41,5 +44,8 @@ def test_event_row_and_listener_payload() -> None:
         "at": 1.5,
         "pipeline": "etl",
     }
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.status = "succeeded"  # type: ignore[misc]
+    assert event == Event("task.finished", 7, "load", "failed", {"error": "x"}, "etl", at=1.5)
     quiet = Event("monitor.evaluated", status="ok").to_dict()
     assert "pipeline" not in quiet and quiet["data"] == {} and quiet["run_id"] is None
