@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
-from console.quality.history import check_history, check_rows
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -34,6 +33,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace, session: Session) -> int:
+    # importing console.quality loads pandas: only the command that shows checks pays for it
+    from console.quality.history import check_rows
     from console.store.runs import resolve_run_id
 
     db = session.store.db
@@ -83,6 +84,8 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:
+    from console.quality.history import check_history
+
     points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)
