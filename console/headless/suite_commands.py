@@ -81,10 +81,18 @@ def _print(rows: list[dict[str, Any]], report: Report, suite: str, run_id: int |
         if r["passed"]:
             result = Text("✓ pass", style="green")
         else:
-            result = Text("✗ fail", style="bold red") if r["severity"] == "error" else Text("! warn", style="yellow")
+            result = (
+                Text("✗ fail", style="bold red")
+                if r["severity"] == "error"
+                else Text("! warn", style="yellow")
+            )
         note = r["error"] or r.get("message") or ""
         table.add_row(
-            Text(printable(r["check"])), r["severity"], result, f"{r['failing']}/{r['total']}", Text(printable(note))
+            Text(printable(r["check"])),
+            r["severity"],
+            result,
+            f"{r['failing']}/{r['total']}",
+            Text(printable(note)),
         )
     console().print(table)
     for r in rows:
@@ -104,6 +112,6 @@ def cmd_suggest_gx(args: argparse.Namespace, session: Session) -> int:
 
     frame = read_csv(args.file)
     name = args.name or Path(args.file).stem
-    suite = suite_from_checks(suggest_checks(frame), name)
+    suite = suite_from_checks(suggest_checks(frame), name, frame)
     print(json.dumps(suite, indent=2, ensure_ascii=False))
     return 0

@@ -9,7 +9,9 @@ frame's own labels.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,14 +23,45 @@ from console.quality.frameview import ColumnError, FrameView
 PARSERS = ("pandas",)
 
 
-def condition_mask(df: pd.DataFrame, condition: str) -> np.ndarray:
-    """Rows of ``df`` where the pandas ``query`` condition holds."""
+_COMPARE = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+
+def condition_mask(df: pd.DataFrame, condition: Any) -> np.ndarray:
+    """Rows of ``df`` where the condition holds: a pandas ``query`` string, or GX's structured
+    condition (``pass_through``, ``comparison``, ``nullity``, ``and``, ``or``)."""
+    if isinstance(condition, dict):
+        return _structured(df, condition)
     try:
         result = df.eval(condition, parser="pandas")
     except Exception as exc:  # any failure of the user's expression is reported, never raised
         raise ColumnError(f"row_condition {condition!r}: {type(exc).__name__}: {exc}") from None
     if not isinstance(result, pd.Series) or not pd.api.types.is_bool_dtype(result.dtype):
         raise ColumnError(f"row_condition {condition!r} is not a true/false condition on rows")
+    return np.asarray(result.to_numpy(dtype=bool, na_value=False), dtype=bool)
+
+
+def _structured(df: pd.DataFrame, c: dict[str, Any]) -> np.ndarray:
+    kind = c.get("type")
+    if kind == "pass_through":
+        return condition_mask(df, c.get("pass_through_filter"))
+    if kind in ("and", "or"):
+        parts = [_structured(df, part) for part in c.get("conditions") or []]
+        if not parts:
+            raise ColumnError(f"row_condition {kind!r} has no conditions")
+        return np.asarray((np.logical_and if kind == "and" else np.logical_or).reduce(parts), dtype=bool)
+    name = (c.get("column") or {}).get("name")
+    if name not in df.columns:
+        raise ColumnError(f"row_condition: column {name!r} not in frame")
+    s = df[name]
+    if kind == "nullity":
+        return np.asarray((s.isna() if c.get("is_null") else s.notna()).to_numpy(), dtype=bool)
+    op, value = c.get("operator"), c.get("parameter")
+    if kind == "comparison" and op in _COMPARE:
+        result = getattr(s, _COMPARE[op])(value)
+    elif kind == "comparison" and op in ("IN", "NOT_IN"):
+        result = s.isin(list(value)) if op == "IN" else ~s.isin(list(value))
+    else:
+        raise ColumnError(f"row_condition: unknown condition {c!r}")
     return np.asarray(result.to_numpy(dtype=bool, na_value=False), dtype=bool)
 
 
@@ -53,7 +86,9 @@ def eval_filtered(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcome
     details = dict(outcome.details)
     details["rows_kept"] = int(positions.size)
     if condition:
-        details["row_condition"] = condition
+        details["row_condition"] = (
+            condition if isinstance(condition, str) else json.dumps(condition, default=str)
+        )
     return RowOutcome(mask, outcome.total, details, outcome.columns)
 
 
@@ -67,7 +102,12 @@ def filtered(
     """``check`` restricted to rows meeting ``row_condition`` and with no null in ``drop_missing``."""
     if row_condition is None and not drop_missing:
         return check
-    if row_condition is not None:
+    if isinstance(row_condition, dict):
+        if row_condition.get("type") not in ("pass_through", "comparison", "nullity", "and", "or"):
+            raise GXSuiteError(f"{where}: unknown row_condition type {row_condition.get('type')!r}")
+        if row_condition.get("type") == "pass_through" and condition_parser not in PARSERS:
+            raise GXSuiteError(f"{where}: a pass_through row_condition needs condition_parser 'pandas'")
+    elif row_condition is not None:
         if not isinstance(row_condition, str) or not row_condition.strip():
             raise GXSuiteError(f"{where}: row_condition must be a non-empty string")
         if condition_parser not in PARSERS:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from console.errors import GXSuiteError
 from console.quality.check import Check
@@ -47,7 +48,7 @@ def _mostly(check: Check) -> dict[str, Any]:
     return {} if check.mostly in (None, 1.0) else {"mostly": check.mostly}
 
 
-def _one(check: Check) -> list[dict[str, Any]]:
+def _one(check: Check, frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     p, cols, k = check.params, check.columns, check.kind
     if k == "not_null":
         return [_expectation("expect_column_values_to_not_be_null", column=cols[0], **_mostly(check))]
@@ -90,30 +91,42 @@ def _one(check: Check) -> list[dict[str, Any]]:
             max_value=p["max"], strict_min=p["strict_min"] or None, strict_max=p["strict_max"] or None,
         )]  # fmt: skip
     if k == "schema":
-        return _schema(check)
+        return _schema(check, frame)
     raise GXSuiteError(f"check {check.display_name!r} has no Great Expectations counterpart to export")
 
 
-def _schema(check: Check) -> list[dict[str, Any]]:
+def _schema(check: Check, frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     spec: dict[str, Any] = check.params["columns"]
-    out = [
-        _expectation(
-            "expect_table_columns_to_match_set", column_set=list(spec), exact_match=check.params["strict"]
-        )
-    ]
+    strict = check.params["strict"]
+    out = [_expectation("expect_table_columns_to_match_set", column_set=list(spec), exact_match=strict)]
     for column, dtype in spec.items():
         if dtype is None:
             continue
-        names = _FAMILY_TYPES.get(str(dtype), [str(dtype)])
-        out.append(_expectation("expect_column_values_to_be_in_type_list", column=column, type_list=names))
+        if frame is not None and column in frame.columns:
+            out.append(_of_type(column, frame[column].dtype))
+        elif str(dtype) in _FAMILY_TYPES:
+            names = _FAMILY_TYPES[str(dtype)]
+            out.append(
+                _expectation("expect_column_values_to_be_in_type_list", column=column, type_list=names)
+            )
+        else:
+            out.append(_of_type(column, pd.api.types.pandas_dtype(dtype)))
     return out
 
 
-def suite_from_checks(checks: Iterable[Check], name: str) -> dict[str, Any]:
-    """A GX 1.x expectation suite (as a JSON-ready dict) doing what ``checks`` do."""
+def _of_type(column: str, dtype: Any) -> dict[str, Any]:
+    """GX's ``of_type`` compares the dtype's scalar type: ``int64``, ``str``, ``Timestamp``..."""
+    return _expectation("expect_column_values_to_be_of_type", column=column, type_=dtype.type.__name__)
+
+
+def suite_from_checks(
+    checks: Iterable[Check], name: str, frame: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """A GX 1.x expectation suite (as a JSON-ready dict) doing what ``checks`` do; ``frame``
+    (the reference the checks were suggested from) pins ``schema`` dtype families to its dtypes."""
     expectations = []
     for check in checks:
-        for e in _one(check):
+        for e in _one(check, frame):
             if check.severity == "warn":
                 e["severity"] = "warning"
             expectations.append(e)
