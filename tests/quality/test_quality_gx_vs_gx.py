@@ -114,3 +114,28 @@ def test_gx_and_ops_console_agree_on_the_suite_gx_wrote() -> None:
             )
     assert not disagreements
     assert sum(not r.passed for r in ours) >= 6  # the frame does exercise failures
+
+
+def test_a_suite_written_from_suggestions_passes_in_gx_too() -> None:
+    from console.quality.gx import suite_from_checks
+    from console.quality.suggest import suggest_checks
+
+    gx = pytest.importorskip("great_expectations")
+    frame = orders().drop(columns=["shipped"])
+    written = suite_from_checks(suggest_checks(frame), "suggested", frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        context = gx.get_context(mode="ephemeral")
+        batch = (
+            context.data_sources.add_pandas("s")
+            .add_dataframe_asset("f")
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
+        results = [
+            batch.validate(getattr(gx.expectations, _class_name(e["type"]))(**e["kwargs"]))
+            for e in written["expectations"]
+        ]
+    assert all(r.success for r in results), [r.expectation_config.type for r in results if not r.success]
+    assert validate(frame, load_suite(written)).passed
