@@ -197,7 +197,7 @@ def test_suggested_checks_round_trip_through_a_suite() -> None:
     kinds = {e["type"] for e in written["expectations"]}
     assert {"expect_column_values_to_be_unique", "expect_column_values_to_be_in_set",
             "expect_column_values_to_be_of_type", "expect_table_row_count_to_be_between"} <= kinds  # fmt: skip
-    broken = df.assign(country=["XX"] + list(df["country"][1:]))
+    broken = df.assign(country=["XX", *df["country"][1:]])
     assert not validate(broken, load_suite(written)).passed
     with pytest.raises(GXSuiteError, match="no Great Expectations counterpart"):
         suite_from_checks([qc.freshness("at", "1d")], "x")
