@@ -18,8 +18,9 @@ from console.quality.frameview import ColumnError, FrameView, coerce_datetime, i
 __all__ = ["decreasing", "increasing", "zscore"]
 
 
-def ordered_values(view: FrameView, column: str, parse_dates: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The non-null values as float64 or int64 (datetimes as nanoseconds) and their positions."""
+def ordered_values(view: FrameView, column: str, parse_dates: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The non-null values as float64 or int64 (datetimes as nanoseconds) and their positions
+    (None when every value is present)."""
     s = view.series(column)
     nulls = view.nulls(column)
     if parse_dates and not is_datetime_like(s.dtype):
@@ -27,14 +28,16 @@ def ordered_values(view: FrameView, column: str, parse_dates: bool) -> tuple[np.
         if bad.any():
             raise ColumnError(f"column {column!r} holds values that are not dates")
         s, nulls = parsed, np.asarray(parsed.isna().to_numpy(), dtype=bool)
-    keep = np.flatnonzero(~nulls) if nulls is not None else np.arange(view.n)
+    if nulls is not None and not nulls.any():
+        nulls = None
+    keep = np.flatnonzero(~nulls) if nulls is not None else None
     if is_datetime_like(s.dtype):
         values = s.to_numpy()
-        return np.asarray(values[keep].view(np.int64)), keep
+        return np.asarray((values if keep is None else values[keep]).view(np.int64)), keep
     num = view.numeric(column)
     if num.bad is not None:
         raise ColumnError(f"column {column!r} holds values that are not numbers")
-    return np.asarray(num.values[keep]), keep
+    return np.asarray(num.values if keep is None else num.values[keep]), keep
 
 
 def eval_monotonic(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcome:
@@ -46,8 +49,11 @@ def eval_monotonic(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcom
         step = -step
     bad_step = step <= 0 if check.params["strictly"] else step < 0
     mask = np.zeros(view.n, dtype=bool)
-    mask[keep[1:]] = bad_step
-    return RowOutcome(mask, int(keep.size))
+    if keep is None:
+        mask[1:] = bad_step
+    else:
+        mask[keep[1:]] = bad_step
+    return RowOutcome(mask, int(values.size))
 
 
 def eval_zscore(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcome:

@@ -19,8 +19,10 @@ import pandas as pd
 from console.errors import GXSuiteError
 from console.quality.check import AggOutcome, Check, EvalContext, RowOutcome
 from console.quality.frameview import ColumnError, FrameView
+from console.quality.gx.simple_query import simple_mask
 
 PARSERS = ("pandas",)
+_WHOLE_FRAME = ("expression", "schema", "columns_match", "column_count", "column_exists")
 
 
 _COMPARE = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
@@ -31,6 +33,9 @@ def condition_mask(df: pd.DataFrame, condition: Any) -> np.ndarray:
     condition (``pass_through``, ``comparison``, ``nullity``, ``and``, ``or``)."""
     if isinstance(condition, dict):
         return _structured(df, condition)
+    fast = simple_mask(df, condition)
+    if fast is not None:
+        return fast
     try:
         result = df.eval(condition, parser="pandas")
     except Exception as exc:  # any failure of the user's expression is reported, never raised
@@ -77,7 +82,10 @@ def eval_filtered(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcome
         if nulls is not None:
             keep &= ~nulls
     positions = np.flatnonzero(keep)
-    sub = FrameView(view.df.iloc[positions])
+    frame = view.df
+    if inner.columns and inner.kind not in _WHOLE_FRAME and frame.columns.is_unique:
+        frame = frame[[c for c in inner.columns if c in frame.columns]]  # copy only what the check reads
+    sub = FrameView(frame.iloc[positions])
     outcome = inner.evaluator(sub, inner, ctx)
     if isinstance(outcome, AggOutcome):
         return outcome
