@@ -64,7 +64,8 @@ def _structured(df: pd.DataFrame, c: dict[str, Any]) -> np.ndarray:
     if kind == "comparison" and op in _COMPARE:
         result = getattr(s, _COMPARE[op])(value)
     elif kind == "comparison" and op in ("IN", "NOT_IN"):
-        result = s.isin(list(value)) if op == "IN" else ~s.isin(list(value))
+        found = s.isin(list(value or []))
+        result = found if op == "IN" else ~found
     else:
         raise ColumnError(f"row_condition: unknown condition {c!r}")
     return np.asarray(result.to_numpy(dtype=bool, na_value=False), dtype=bool)

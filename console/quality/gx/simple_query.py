@@ -56,8 +56,8 @@ def _mask(df: pd.DataFrame, node: ast.expr) -> np.ndarray:
         parts = [_mask(df, v) for v in node.values]
         return np.asarray((np.logical_and if isinstance(node.op, ast.And) else np.logical_or).reduce(parts))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
-        left, right = _mask(df, node.left), _mask(df, node.right)
-        return left & right if isinstance(node.op, ast.BitAnd) else left | right
+        a, b = _mask(df, node.left), _mask(df, node.right)
+        return np.asarray(a & b if isinstance(node.op, ast.BitAnd) else a | b, dtype=bool)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.Invert):
         return ~_mask(df, node.operand)
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
