@@ -40,7 +40,7 @@ from console.quality.setchecks import (
     quantiles,
     unique_share,
 )
-from console.quality.tablechecks import column_count, column_exists, columns_match
+from console.quality.tablechecks import column_count, column_exists, columns_match, same_row_count
 from console.quality.textchecks import not_regex, not_regex_list, regex_list
 from console.quality.typechecks import in_types, null, of_type
 
@@ -87,6 +87,7 @@ __all__ = [
     "regex_list",
     "row_count",
     "row_sum",
+    "same_row_count",
     "schema",
     "stat",
     "str_length",

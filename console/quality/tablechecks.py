@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from console.errors import CheckDefinitionError
 from console.quality.aggchecks import expected, fmt, within
 from console.quality.check import AggOutcome, Check, EvalContext, check_bounds, check_column, frame_check
-from console.quality.frameview import FrameView
+from console.quality.frameview import ColumnError, FrameView
 
-__all__ = ["column_count", "column_exists", "columns_match"]
+__all__ = ["column_count", "column_exists", "columns_match", "same_row_count"]
 
 
 def eval_column_count(view: FrameView, check: Check, ctx: EvalContext) -> AggOutcome:
@@ -66,6 +66,18 @@ def eval_column_exists(view: FrameView, check: Check, ctx: EvalContext) -> AggOu
     return AggOutcome(True, None, f"{column!r} present at position {actual.index(column)}")
 
 
+def eval_same_row_count(view: FrameView, check: Check, ctx: EvalContext) -> AggOutcome:
+    """As many rows as the other frame (an upstream task's, from ``validate(..., frames=)``)."""
+    other = check.params["other"]
+    frames = ctx.frames or {}
+    if other not in frames or not hasattr(frames[other], "__len__"):
+        known = ", ".join(sorted(map(str, frames))) or "none given"
+        raise ColumnError(f"same_row_count: no frame {other!r} (frames: {known})")
+    theirs = len(frames[other])
+    ok = view.n == theirs
+    return AggOutcome(ok, float(view.n), f"{fmt(view.n)} rows, {other!r} has {fmt(theirs)}")
+
+
 def column_count(
     min: int | None = None, max: int | None = None, *, severity: str = "error", name: str | None = None
 ) -> Check:
@@ -109,6 +121,21 @@ def column_exists(
         f"column_exists({column})",
         eval_column_exists,
         {"index": index},
+        severity,
+        "fail",
+        name,
+    )
+
+
+def same_row_count(other: str, *, severity: str = "error", name: str | None = None) -> Check:
+    """As many rows as the frame of ``other`` (an upstream task, or a key of ``validate(frames=)``)."""
+    other = check_column("same_row_count", other)
+    return frame_check(
+        "same_row_count",
+        (),
+        f"same_row_count({other})",
+        eval_same_row_count,
+        {"other": other},
         severity,
         "fail",
         name,

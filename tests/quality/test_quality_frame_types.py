@@ -133,3 +133,16 @@ def test_chisquare_ks_bootstrap_and_cramers_phi() -> None:
     assert not one(dependent, qc.cramers_phi("a", "b")).passed
     independent = pd.DataFrame({"a": a, "b": rng.integers(0, 3, 500)})
     assert one(independent, qc.cramers_phi("a", "b", threshold=0.2)).passed
+
+
+def test_same_row_count_compares_with_an_upstream_frame() -> None:
+    from console.quality.gx import load_suite
+
+    df = pd.DataFrame({"a": [1, 2, 3]})
+    check = load_suite({"name": "s", "expectations": [
+        {"type": "expect_table_row_count_to_equal_other_table", "kwargs": {"other_table_name": "raw"}}
+    ]})[0]  # fmt: skip
+    assert validate(df, [check], frames={"raw": df.head(3)}).results[0].passed
+    assert not validate(df, [check], frames={"raw": df.head(2)}).results[0].passed
+    missing = validate(df, [check]).results[0]
+    assert not missing.passed and "no frame 'raw'" in (missing.error or "")

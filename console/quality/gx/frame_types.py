@@ -194,6 +194,9 @@ TYPES: dict[str, Builder] = {
     "expect_compound_columns_to_be_unique": _compound_unique,
     "expect_table_row_count_to_be_between": _row_count,
     "expect_table_row_count_to_equal": _exact_count(qc.row_count),
+    "expect_table_row_count_to_equal_other_table": lambda a, kw: qc.same_row_count(
+        a.need("other_table_name"), **kw
+    ),
     "expect_table_column_count_to_be_between": _table_count,
     "expect_table_column_count_to_equal": _exact_count(qc.column_count),
     "expect_table_columns_to_match_ordered_list": lambda a, kw: qc.columns_match(
