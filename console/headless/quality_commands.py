@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
-from console.quality.history import check_history, check_rows
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -37,6 +36,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace, session: Session) -> int:
+    from console.quality.history import check_rows  # lazily: console.quality imports pandas
     from console.store.runs import resolve_run_id
 
     if args.suite:
@@ -90,6 +90,7 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:
+    from console.quality.history import check_history
     points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)
