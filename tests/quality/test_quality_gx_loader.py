@@ -109,6 +109,9 @@ def test_unknown_type_is_refused_by_name() -> None:
         GXSuiteError, match=r"suite 'orders' expectation #1 \(expect_column_values_to_be_purple\)"
     ):
         load_suite(bad)
+    like = suite(exp("expect_column_values_to_match_like_pattern", column="x", like_pattern="a%"))
+    with pytest.raises(GXSuiteError, match="SQL only"):
+        load_suite(like)
 
 
 def test_unknown_or_misplaced_argument_is_refused_by_name() -> None:

@@ -49,6 +49,8 @@ def build(e: Expectation) -> Check:
     """The native check for one expectation (refusing unknown types and arguments)."""
     builder = BUILDERS.get(e.type)
     if builder is None:
+        if "like_pattern" in e.type:
+            raise GXSuiteError(f"{e.where}: a SQL LIKE expectation (GX runs it on SQL only); use a regex one")
         raise GXSuiteError(f"{e.where}: unknown expectation type; ops-console runs {len(BUILDERS)} GX types")
     a = Args(e)
     try:
