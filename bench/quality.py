@@ -16,7 +16,8 @@ isin(country, allowed), between(score, 0, 1).
   (``pip install great_expectations``).
 
 Every tool's failing counts are compared with the floor's. Run: ``python -m bench quality
-[--rows N] [--repeat K] [--skip-peers]``.
+[--rows N] [--repeat K] [--skip-peers]``; ``--suite`` runs the GX suite bench instead
+(:mod:`bench.gx_suite`).
 """
 
 from __future__ import annotations
@@ -210,6 +211,10 @@ def ratio(label: str, num: float, den: float, target: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if "--suite" in argv:  # the GX suite bench: a 20-expectation suite, GX vs ops-console
+        from bench import gx_suite
+
+        return gx_suite.main([a for a in argv if a != "--suite"])
     parser = argparse.ArgumentParser(prog="python -m bench quality", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows in the frame (default 10,000,000)")
     parser.add_argument(

@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Any
 from console.engine.logs import TaskLog
 from console.engine.pipeline import TaskSpec
 from console.errors import TaskError
+from console.quality.history import CHECK_SQL
 
 if TYPE_CHECKING:
     from console.engine.attempt import RunHost
 
 HISTORY_RUNS = 30
-CHECK_SQL = (
-    "INSERT INTO checks (run_id, pipeline, task, check_name, kind, columns, severity, passed, failing,"
-    " total, observed, error, duration_s, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 class CheckFailedError(TaskError):

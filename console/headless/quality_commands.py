@@ -19,7 +19,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="check results of a run (default: each pipeline's latest checked run)",
     )
-    p.add_argument("run", nargs="?")
+    p.add_argument("run", nargs="?", help="a run id; with --suite, the CSV file to validate")
+    p.add_argument("--suite", metavar="FILE.json", help="validate DATA.csv against a Great Expectations suite")
     p.add_argument("--pipeline")
     p.add_argument("--failed", action="store_true", help="only checks that did not pass")
     p.add_argument("--history", metavar="CHECK", help="a check's observed value over past runs")
@@ -29,6 +30,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "suggest", parents=[common], help="propose checks for a CSV as Python code to paste into a pipeline"
     )
     p.add_argument("file")
+    p.add_argument("--format", choices=("python", "gx"), default="python", help="gx: a Great Expectations suite")
+    p.add_argument("--name", help="the suite's name with --format gx (default: the file's stem)")
     p.set_defaults(func=cmd_suggest)
 
 
@@ -37,6 +40,10 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
     from console.quality.history import check_rows
     from console.store.runs import resolve_run_id
 
+    if args.suite:
+        from console.headless.suite_commands import cmd_suite
+
+        return cmd_suite(args, session)
     db = session.store.db
     if args.history:
         return _history(args, db)
@@ -102,6 +109,10 @@ def cmd_suggest(args: argparse.Namespace, session: Session) -> int:
     from console.quality.csvio import read_csv
     from console.quality.suggest import suggest
 
+    if args.format == "gx":
+        from console.headless.suite_commands import cmd_suggest_gx
+
+        return cmd_suggest_gx(args, session)
     frame = read_csv(args.file)
     code = suggest(frame)
     if args.json:

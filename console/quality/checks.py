@@ -5,7 +5,9 @@ Every constructor also takes ``severity="error"|"warn"``, ``on_fail="fail"|"quar
 nulls, and ``mostly`` is the fraction of non-null values that must pass. Arguments that
 are wrong whatever the data raise :class:`~console.errors.CheckDefinitionError` here.
 The checks that relate columns or judge the whole frame live in
-:mod:`console.quality.framechecks` and are re-exported here.
+:mod:`console.quality.framechecks`; the type, parsing, pattern, order, multi-column, set,
+table and distribution checks in their own modules. All are re-exported here, with
+``gx_suite(path)`` which loads a Great Expectations suite as checks.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from console.errors import CheckDefinitionError
 from console.quality import formats as _formats
 from console.quality import rowchecks, uniqueness
 from console.quality.check import Check, check_bounds, check_column, collection, row_check
+from console.quality.distributions import bootstrapped_ks, chisquare, cramers_phi, kl_divergence, ks_test
 from console.quality.framechecks import (
     compare,
     distinct_count,
@@ -26,24 +29,72 @@ from console.quality.framechecks import (
     schema,
     stat,
 )
+from console.quality.orderchecks import decreasing, increasing, zscore
+from console.quality.pairchecks import pair_equal, pair_greater, pair_in, row_sum, unique_within_row
+from console.quality.parsechecks import date_format, date_parseable, json_parseable, json_schema
+from console.quality.setchecks import (
+    distinct_contains,
+    distinct_equals,
+    distinct_in,
+    most_common_in,
+    quantiles,
+    unique_share,
+)
+from console.quality.tablechecks import column_count, column_exists, columns_match, same_row_count
+from console.quality.textchecks import not_regex, not_regex_list, regex_list
+from console.quality.typechecks import in_types, null, of_type
 
 __all__ = [
     "between",
+    "bootstrapped_ks",
+    "chisquare",
+    "column_count",
+    "column_exists",
+    "columns_match",
     "compare",
+    "cramers_phi",
+    "date_format",
+    "date_parseable",
+    "decreasing",
+    "distinct_contains",
     "distinct_count",
+    "distinct_equals",
+    "distinct_in",
     "expression",
     "format",
     "freshness",
+    "gx_suite",
+    "in_types",
+    "increasing",
     "isin",
+    "json_parseable",
+    "json_schema",
+    "kl_divergence",
+    "ks_test",
+    "most_common_in",
     "not_in",
     "not_null",
+    "not_regex",
+    "not_regex_list",
+    "null",
+    "of_type",
+    "pair_equal",
+    "pair_greater",
+    "pair_in",
+    "quantiles",
     "referential",
     "regex",
+    "regex_list",
     "row_count",
+    "row_sum",
+    "same_row_count",
     "schema",
     "stat",
     "str_length",
     "unique",
+    "unique_share",
+    "unique_within_row",
+    "zscore",
 ]
 
 
@@ -229,14 +280,16 @@ def str_length(
     max: int | None = None,
     mostly: float = 1.0,
     *,
+    strict_min: bool = False,
+    strict_max: bool = False,
     severity: str = "error",
     on_fail: str = "fail",
     name: str | None = None,
 ) -> Check:
-    """Text length of each value within [min, max]."""
+    """Text length of each value within [min, max] (``strict_*`` exclude the bound)."""
     column = check_column("str_length", column)
     check_bounds("str_length", min, max, numeric=True)
-    params = {"min": min, "max": max}
+    params = {"min": min, "max": max, "strict_min": bool(strict_min), "strict_max": bool(strict_max)}
     return row_check(
         "str_length",
         (column,),
@@ -248,3 +301,10 @@ def str_length(
         on_fail,
         name,
     )
+
+
+def gx_suite(path: Any) -> list[Check]:
+    """The checks of a Great Expectations suite file (GX 1.x or 0.x JSON), for ``checks=``."""
+    from console.quality.gx import load_suite
+
+    return load_suite(path)

@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from console.store.db import Database
 
+CHECK_SQL = (
+    "INSERT INTO checks (run_id, pipeline, task, check_name, kind, columns, severity, passed, failing,"
+    " total, observed, error, duration_s, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 
 def check_rows(db: Database, run_id: int | None, pipeline: str | None) -> list[dict[str, Any]]:
     if run_id is not None:

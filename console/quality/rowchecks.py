@@ -194,7 +194,7 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.astype("str")
 
 
-def _per_value(view: FrameView, column: str, judge: Any) -> np.ndarray:
+def per_value(view: FrameView, column: str, judge: Any) -> np.ndarray:
     """Apply ``judge(text_series) -> failing mask`` to the column, or to its categories."""
     s = view.series(column)
     if is_categorical(s):
@@ -216,7 +216,7 @@ def eval_regex(view: FrameView, check: Check, ctx: EvalContext) -> RowOutcome:
         found = text.str.contains(pattern, regex=True, flags=flags, na=False)
         return ~np.asarray(found.to_numpy(dtype=bool, na_value=False), dtype=bool)  # ~ makes a new array
 
-    mask = _per_value(view, column, judge)
+    mask = per_value(view, column, judge)
     details = {"format": check.params["format"]} if check.params.get("format") else {}
     return RowOutcome(mask, view.non_null_count(column), details)
 
@@ -225,10 +225,11 @@ def eval_str_length(view: FrameView, check: Check, ctx: EvalContext) -> RowOutco
     """Non-null values whose length is outside [min, max]."""
     column = check.columns[0]
     lo, hi = check.params["min"], check.params["max"]
+    strict_lo, strict_hi = check.params.get("strict_min", False), check.params.get("strict_max", False)
 
     def judge(text: pd.Series) -> np.ndarray:
         lengths = text.str.len().to_numpy(dtype="float64", na_value=np.nan)
-        return bounds_mask(lengths, lo, hi, False, False)
+        return bounds_mask(lengths, lo, hi, strict_lo, strict_hi)
 
-    mask = _per_value(view, column, judge)
+    mask = per_value(view, column, judge)
     return RowOutcome(mask, view.non_null_count(column))

@@ -20,6 +20,7 @@ from pandas.api import types as pdt
 
 from console.errors import CheckDefinitionError
 from console.quality import dtypes
+from console.quality.check import Check
 
 MAX_ISIN = 20
 MAX_NULL_SHARE = 0.1  # more missing than this and not_null(mostly=) is not worth proposing
@@ -74,34 +75,45 @@ def _looks_like_id(name: str, s: pd.Series) -> bool:
     return bool(_ID_NAME.search(name))
 
 
-def _column_checks(name: str, s: pd.Series, rows: int) -> list[str]:
-    col = literal(name)
-    out = []
+Proposal = tuple[str, tuple[Any, ...], dict[str, Any]]  # constructor name, args, keywords
+
+
+def _column_checks(name: str, s: pd.Series, rows: int) -> list[Proposal]:
+    out: list[Proposal] = []
     nulls = int(s.isna().sum())
     if nulls == 0 and rows:
-        out.append(f"qc.not_null({col})")
+        out.append(("not_null", (name,), {}))
     elif rows and nulls / rows <= MAX_NULL_SHARE:
         mostly = math.floor((1 - nulls / rows) * 100) / 100
-        out.append(f"qc.not_null({col}, mostly={mostly!r})")
+        out.append(("not_null", (name,), {"mostly": mostly}))
     values = s.dropna()
     if values.empty:
         return out
     kind = dtypes.describe(s)
     if _looks_like_id(name, s) and values.is_unique:
-        out.append(f"qc.unique({col})")
+        out.append(("unique", (name,), {}))
     elif kind in ("string", "category"):
         distinct = pd.unique(values.astype(object) if kind == "category" else values)
         plain = all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in distinct)
         if plain and len(distinct) <= MAX_ISIN and (kind == "category" or len(distinct) * 2 <= len(values)):
-            allowed = [literal(v) for v in sorted(distinct, key=str)]
-            out.append(listing(f"qc.isin({col}, ", allowed, "[]"))
+            out.append(("isin", (name, sorted(distinct, key=str)), {}))
     if kind != "bool" and pdt.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
         numbers = values.to_numpy(dtype="float64")
         lo, hi = float(numbers.min()), float(numbers.max())
         if math.isfinite(lo) and math.isfinite(hi):
             nice_lo, nice_hi = nice_bounds(lo, hi, pdt.is_integer_dtype(s.dtype))
-            out.append(f"qc.between({col}, {literal(nice_lo)}, {literal(nice_hi)})")
+            out.append(("between", (name, nice_lo, nice_hi), {}))
     return out
+
+
+def _render(proposal: Proposal) -> str:
+    func, args, kwargs = proposal
+    if func == "schema":
+        return listing("qc.schema(", [f"{literal(c)}: {literal(d)}" for c, d in args[0].items()], "{}")
+    if func == "isin":
+        return listing(f"qc.isin({literal(args[0])}, ", [literal(v) for v in args[1]], "[]")
+    parts = [literal(a) for a in args] + [f"{k}={literal(v)}" for k, v in kwargs.items()]
+    return f"qc.{func}({', '.join(parts)})"
 
 
 def listing(head: str, items: list[str], brackets: str, tail: str = ")", width: int = 96) -> str:
@@ -114,25 +126,39 @@ def listing(head: str, items: list[str], brackets: str, tail: str = ")", width: 
     return f"{head}{opener}\n{inner}    {closer}{tail}"
 
 
-def suggest(df: pd.DataFrame, *, name: str = "checks") -> str:
-    """Python source proposing checks that pass on ``df``, to paste into a pipeline file."""
-    if not isinstance(name, str) or not name.isidentifier():
-        raise CheckDefinitionError(f"suggest: name must be a Python identifier, not {name!r}")
+def proposals(df: pd.DataFrame) -> list[Proposal]:
+    """The proposed checks for ``df`` as (constructor, args, keywords)."""
     if not isinstance(df, pd.DataFrame):
         raise CheckDefinitionError(f"suggest: needs a pandas DataFrame, got {type(df).__name__}")
     if not df.columns.is_unique or not all(isinstance(c, str) for c in df.columns):
         raise CheckDefinitionError("suggest: column names must be unique strings")
     rows = len(df)
-    schema = [f"{literal(c)}: {literal(dtypes.describe(df[c]))}" for c in df.columns]
-    calls = [listing("qc.schema(", schema, "{}")]
+    out: list[Proposal] = [("schema", ({c: dtypes.describe(df[c]) for c in df.columns},), {})]
     for column in df.columns:
-        calls.extend(_column_checks(column, df[column], rows))
+        out.extend(_column_checks(column, df[column], rows))
     if rows:
-        calls.append(
-            f"qc.row_count(min={_nice_count(rows / 2, up=False)}, max={_nice_count(rows * 2, up=True)})"
-        )
+        bounds = {"min": _nice_count(rows / 2, up=False), "max": _nice_count(rows * 2, up=True)}
+        out.append(("row_count", (), bounds))
     else:
-        calls.append("qc.row_count(max=0)  # the reference frame was empty")
+        out.append(("row_count", (), {"max": 0}))
+    return out
+
+
+def suggest_checks(df: pd.DataFrame) -> list[Check]:
+    """The proposed checks for ``df`` as check objects (what :func:`suggest`'s code builds)."""
+    from console.quality import checks as qc
+
+    return [getattr(qc, func)(*args, **kwargs) for func, args, kwargs in proposals(df)]
+
+
+def suggest(df: pd.DataFrame, *, name: str = "checks") -> str:
+    """Python source proposing checks that pass on ``df``, to paste into a pipeline file."""
+    if not isinstance(name, str) or not name.isidentifier():
+        raise CheckDefinitionError(f"suggest: name must be a Python identifier, not {name!r}")
+    calls = [_render(p) for p in proposals(df)]
+    rows = len(df)
+    if not rows:
+        calls[-1] += "  # the reference frame was empty"
     lines = [
         "from console.quality import checks as qc",
         "",

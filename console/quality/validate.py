@@ -164,7 +164,12 @@ def _run(view: FrameView, check: Check, name: str, ctx: EvalContext, history: Hi
 
 
 def _as_checks(checks: Check | Iterable[Check]) -> list[Check]:
-    items = [checks] if isinstance(checks, Check) else list(checks)
+    items: list[Any] = []
+    given: list[Any] = [checks] if isinstance(checks, Check) else list(checks)
+    for item in given:
+        # a loaded suite may sit inside the list: checks=[qc.gx_suite(path), qc.not_null("id")]
+        is_group = isinstance(item, list | tuple) and all(isinstance(c, Check) for c in item)
+        items.extend(list(item) if is_group else [item])
     for i, item in enumerate(items):
         if not isinstance(item, Check):
             raise CheckDefinitionError(
