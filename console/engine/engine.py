@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.engine import logs
 from console.engine.dag import resolve
@@ -23,6 +23,9 @@ from console.project import Project
 from console.store import results
 from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
 from console.store.state import Store
+
+if TYPE_CHECKING:
+    from console.engine.openlineage import LineageEmitter
 
 log = logging.getLogger("opsconsole.engine")
 Listener = Callable[[dict[str, Any]], None]
@@ -69,6 +72,13 @@ class Engine:
         self.scheduler = scheduler or project.scheduler
         self._lock = threading.Lock()
         self._git_commit: str | bool | None = False
+        self.lineage: LineageEmitter | None = None
+        if project.extra.get("lineage") is not None and not self.read_only:
+            from console.engine.openlineage import LineageEmitter, check_config
+
+            config = check_config(project.extra["lineage"], project.root)
+            self.lineage = LineageEmitter(project.name, config, self.store.db_path)
+            self.subscribe(self.lineage)
         logs.install()
 
     # -- events -------------------------------------------------------------------------
@@ -261,4 +271,6 @@ class Engine:
         for pool in (self._executor, self._process_pool, self._dask):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        if self.lineage is not None:
+            self.lineage.close()
         self.store.close()
