@@ -77,7 +77,7 @@ class Engine:
             from console.engine.openlineage import LineageEmitter, check_config
 
             config = check_config(project.extra["lineage"], project.root)
-            self.lineage = LineageEmitter(project.name, config, self.store.db_path)
+            self.lineage = LineageEmitter(project.name, config, self.store.db_path, project.root)
             self.subscribe(self.lineage)
         logs.install()
 

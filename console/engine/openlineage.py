@@ -8,7 +8,7 @@ The engine calls :class:`LineageEmitter` as an event listener: it only puts the 
 queue. A daemon thread turns task starts and ends into START / COMPLETE / FAIL / ABORT run
 events (job ``PIPELINE.TASK``, the pipeline run as the parent) with datasets: a task's output
 is the dataset ``PIPELINE.TASK`` in the project's namespace and its upstream tasks' outputs are
-its inputs, so a collector draws the DAG; a file-triggered run's ``path`` is an input, a model
+its inputs, so a collector draws the DAG; a file-triggered run's ``path`` is an input of its root tasks, a model
 version the task registered an output, and a SQL model's table and query (``lineage`` in the
 task's event data) its output and SQL facet. Delivery failures are logged, never raised: lineage
 never fails or slows a run. ``openlineage-python`` is imported by that thread only.
@@ -60,8 +60,9 @@ def run_uuid(project: str, run_id: int, task: str | None = None) -> str:
 class LineageEmitter:
     """An engine listener that sends OpenLineage events from its own thread."""
 
-    def __init__(self, project: str, config: dict[str, str], db_path: Path) -> None:
+    def __init__(self, project: str, config: dict[str, str], db_path: Path, root: Path) -> None:
         self.project = project
+        self.root = root
         self.namespace = f"opsconsole://{project}"
         self.config = config
         self.db_path = db_path
@@ -136,8 +137,8 @@ class LineageEmitter:
         inputs = [InputDataset(namespace=self.namespace, name=f"{pipeline}.{up}") for up in upstream]
         params = conn.execute("SELECT params FROM runs WHERE id=?", (run_id,)).fetchone()
         path = json.loads(params["params"]).get("path") if params is not None else None
-        if isinstance(path, str):
-            inputs.append(InputDataset(namespace="file", name=str(Path(path).resolve())))
+        if isinstance(path, str) and not upstream:  # a landed file enters the DAG at its roots
+            inputs.append(InputDataset(namespace="file", name=str((self.root / path).resolve())))
         outputs = [OutputDataset(namespace=self.namespace, name=f"{pipeline}.{task}")]
         job_facets: dict[str, Any] = {}
         raw = data.get("lineage")

@@ -13,7 +13,7 @@ import pytest
 with warnings.catch_warnings():
     # mlflow's own import warns about its type hints; that is not ours to fix
     warnings.simplefilter("ignore")
-    mlflow = pytest.importorskip("mlflow")
+    pytest.importorskip("mlflow")
     import mlflow.pyfunc
     import mlflow.sklearn
     from mlflow.models import infer_signature
