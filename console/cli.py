@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "console.headless.store_commands",
     "console.headless.serve_commands",
     "console.headless.interop_commands",
+    "console.headless.stream_commands",
 )
 # ``models VERB ...`` is the subcommand ``models-VERB`` (``models NAME`` keeps listing one model)
 MODEL_VERBS = ("export", "import")

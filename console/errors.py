@@ -15,6 +15,7 @@ that says what and where. ``exit_code`` is what the CLI exits with (see DESIGN.m
     ├── ResultStoreError                a task result cannot be stored (not picklable)
     ├── DataError                       unreadable input data (bad CSV, wrong encoding)
     ├── CheckDefinitionError            a quality check built with bad arguments
+    ├── StreamingError                  a Kafka broker, topic or warehouse a source cannot use
     ├── RegistryError
     │   ├── InvalidNameError            a model or alias name with path separators etc.
     │   ├── IntegrityError              a tampered, truncated or missing artifact
@@ -92,6 +93,10 @@ class DataError(OpsConsoleError):
 
 class CheckDefinitionError(OpsConsoleError):
     """A quality check was declared with bad arguments."""
+
+
+class StreamingError(OpsConsoleError):
+    """A Kafka source cannot read its topic or write the warehouse."""
 
 
 class RegistryError(OpsConsoleError):
