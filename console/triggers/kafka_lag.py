@@ -41,11 +41,14 @@ class KafkaLagTriggers:
                 answer = self.results.pop(name, None)
             if isinstance(answer, str):
                 self.decide("kafka", f"{name}: lag check failed: {answer}", name)
-            elif answer is not None and answer >= trigger.min_messages:
-                if self.free(name, pipelines[name].max_concurrent) > 0:
-                    runner = self.launch(name, {}, "kafka")
-                    self.decide("kafka", f"{name}: {trigger.source.topic} lag {answer:,} >= "
-                                f"{trigger.min_messages:,}; run {runner.run_id}", name, runner.run_id)
+            elif (
+                answer is not None
+                and answer >= trigger.min_messages
+                and self.free(name, pipelines[name].max_concurrent) > 0
+            ):
+                runner = self.launch(name, {}, "kafka")
+                self.decide("kafka", f"{name}: {trigger.source.topic} lag {answer:,} >= "
+                            f"{trigger.min_messages:,}; run {runner.run_id}", name, runner.run_id)
             busy = name in self._inflight and self._inflight[name].is_alive()
             if not busy and now - self.last_check.get(name, float("-inf")) >= trigger.every_s:
                 self.last_check[name] = now
