@@ -194,23 +194,79 @@ def _starting_offsets(consumer: Any, source: KafkaSource, parts: list[int], stor
     return starts
 
 
+QUIET_S = 0.5  # after messages arrived, this long without one ends the batch
+
+
 def _poll(consumer: Any, source: KafkaSource) -> list[Any]:
-    """Messages until the batch is full, the stream goes quiet after some arrived, or max_wait passed."""
+    """Messages until the batch is full, the stream has gone quiet after some arrived, or
+    ``max_wait`` passed. (Log-end offsets are not used: some Kafka-compatible brokers report
+    them per record batch.)"""
     out: list[Any] = []
-    deadline = time.monotonic() + source.max_wait_s
+    now = time.monotonic()
+    deadline, last = now + source.max_wait_s, now
     while len(out) < source.batch:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        now = time.monotonic()
+        if now >= deadline or (out and now - last > QUIET_S):
             break
-        got = consumer.consume(num_messages=min(source.batch - len(out), 10_000), timeout=min(left, 0.1))
-        if not got and out:
-            break  # caught up: what had arrived is read; don't sit out max_wait
+        got = consumer.consume(num_messages=min(source.batch - len(out), 10_000), timeout=min(deadline - now, 0.1))
         out.extend(msg for msg in got if msg.error() is None)
+        if got:
+            last = time.monotonic()
     return out
 
 
 def _decode(
     messages: list[Any], source: KafkaSource, starts: dict[int, int]
+) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[int, int]]:
+    """The batch as a frame (plus ``_kafka_partition``/``_kafka_offset``), the poison messages, and
+    the next offset per partition. JSON batches are parsed by DuckDB in one pass; a batch it cannot
+    read whole (a poison message, mixed shapes) is decoded message by message."""
+    nexts = dict(starts)
+    for msg in messages:
+        nexts[msg.partition()] = max(nexts.get(msg.partition(), 0), msg.offset() + 1)
+    if source.decode is json_decode and messages:
+        frame = _duckdb_json(messages)
+        if frame is not None:
+            return frame, [], nexts
+    return _decode_each(messages, source, nexts)
+
+
+def _duckdb_json(messages: list[Any]) -> pd.DataFrame | None:
+    import tempfile
+
+    import duckdb
+    import numpy as np
+
+    values = [msg.value() for msg in messages]
+    if None in values:
+        return None  # tombstones: the careful path quarantines them
+    text = b"\n".join(values)
+    if text.count(b"\n") != len(values) - 1:
+        return None  # a value spans lines: not one JSON object per line
+    with tempfile.NamedTemporaryFile(suffix=".ndjson") as fh:
+        fh.write(text)
+        fh.flush()
+        con = duckdb.connect()
+        try:
+            # insertion order is preserved (DuckDB's default), so row i is message i
+            frame = con.sql(
+                f"SELECT * FROM read_json('{fh.name}', format='newline_delimited', records=true,"
+                " sample_size=-1, maximum_object_size=67108864)"
+            ).df()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+    if len(frame) != len(values):
+        return None
+    n = len(values)
+    frame["_kafka_partition"] = np.fromiter((m.partition() for m in messages), dtype=np.int32, count=n)
+    frame["_kafka_offset"] = np.fromiter((m.offset() for m in messages), dtype=np.int64, count=n)
+    return frame
+
+
+def _decode_each(
+    messages: list[Any], source: KafkaSource, nexts: dict[int, int]
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[int, int]]:
     import pandas as pd
 
@@ -218,11 +274,9 @@ def _decode(
     parts: list[int] = []
     offs: list[int] = []
     bad: list[dict[str, Any]] = []
-    nexts = dict(starts)
     decode = source.decode
     for msg in messages:
         partition, offset, value = msg.partition(), msg.offset(), msg.value()
-        nexts[partition] = max(nexts.get(partition, 0), offset + 1)
         try:
             rows.append(decode(value))
         except Exception as exc:  # noqa: BLE001 - a poison message is quarantined, never blocks
