@@ -27,7 +27,12 @@ COMMAND_MODULES = (
     "console.headless.service_commands",
     "console.headless.store_commands",
     "console.headless.serve_commands",
+    "console.headless.interop_commands",
+    "console.headless.stream_commands",
 )
+# ``models VERB ...`` is the subcommand ``models-VERB`` (``models NAME`` keeps listing one model)
+MODEL_VERBS = ("export", "import")
+_VALUED = ("--project", "--executor", "--scheduler")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -88,9 +93,18 @@ def _version() -> str:
     return __version__
 
 
+def nest_verbs(argv: Sequence[str]) -> list[str]:
+    """``models export X`` -> ``models-export X``: verbs of a command that also takes a NAME."""
+    out = list(argv)
+    for i in range(len(out) - 1):
+        if out[i] == "models" and out[i + 1] in MODEL_VERBS and (i == 0 or out[i - 1] not in _VALUED):
+            return [*out[:i], f"models-{out[i + 1]}", *out[i + 2 :]]
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(nest_verbs(sys.argv[1:] if argv is None else argv))
     for flag in ("project", "json", "no_ui", "debug", "read_only", "executor", "scheduler"):
         if not hasattr(args, flag):
             setattr(args, flag, None if flag in ("project", "executor", "scheduler") else False)

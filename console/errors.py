@@ -16,6 +16,7 @@ that says what and where. ``exit_code`` is what the CLI exits with (see ARCHITEC
     ├── DataError                       unreadable input data (bad CSV, wrong encoding)
     ├── CheckDefinitionError            a quality check built with bad arguments
     │   └── GXSuiteError                a Great Expectations suite that cannot be loaded
+    ├── StreamingError                  a Kafka broker, topic or warehouse a source cannot use
     ├── RegistryError
     │   ├── InvalidNameError            a model or alias name with path separators etc.
     │   ├── IntegrityError              a tampered, truncated or missing artifact
@@ -97,6 +98,10 @@ class CheckDefinitionError(OpsConsoleError):
 
 class GXSuiteError(CheckDefinitionError):
     """A Great Expectations suite cannot be loaded: unreadable, unknown type or argument."""
+
+
+class StreamingError(OpsConsoleError):
+    """A Kafka source cannot read its topic or write the warehouse."""
 
 
 class RegistryError(OpsConsoleError):

@@ -20,6 +20,7 @@ KNOWN_KEYS = {
     "state_dir",
     "name",
     "read_only",
+    "lineage",
 }
 
 
@@ -119,6 +120,8 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     cfg = read_config(root)
     unknown = set(cfg) - KNOWN_KEYS
     extra = {k: cfg[k] for k in unknown}
+    if "lineage" in cfg:
+        extra["lineage"] = cfg["lineage"]
     try:
         max_workers = int(cfg.get("max_workers", min(32, (os.cpu_count() or 1) + 4)))
     except (TypeError, ValueError) as exc:

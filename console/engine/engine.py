@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.engine import logs
 from console.engine.bus import EventBus, Listener
@@ -25,6 +25,9 @@ from console.store import results
 from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
 from console.store.state import Store
 from console.store.vocabulary import ACTIVE_RUN_STATES, Event, RunState
+
+if TYPE_CHECKING:
+    from console.engine.openlineage import LineageEmitter
 
 __all__ = ["Engine", "Listener"]
 
@@ -79,6 +82,13 @@ class Engine:
         self.scheduler = scheduler or project.scheduler
         self._lock = threading.Lock()
         self._git_commit: str | bool | None = False
+        self.lineage: LineageEmitter | None = None
+        if project.extra.get("lineage") is not None and not self.read_only:
+            from console.engine.openlineage import LineageEmitter, check_config
+
+            config = check_config(project.extra["lineage"], project.root)
+            self.lineage = LineageEmitter(project.name, config, self.store.db_path, project.root)
+            self.subscribe(self.lineage)
         logs.install()
 
     # -- events (all published through self.bus) ------------------------------------------
@@ -261,4 +271,6 @@ class Engine:
         for pool in (self._executor, self._process_pool, self._dask):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        if self.lineage is not None:
+            self.lineage.close()
         self.store.close()

@@ -63,6 +63,7 @@ class Pipeline:
         executor: str | None = None,
         promote_if: Any = None,
         tags: Sequence[str] = (),
+        source: Any = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise PipelineDefinitionError("a pipeline needs a non-empty name")
@@ -83,6 +84,9 @@ class Pipeline:
         self.line: int = frame.f_lineno
         self.module: str | None = frame.f_globals.get("__name__")
         self.source: str | None = None  # the module's text as loaded, for remote executors
+        self.stream = source  # a streaming source (console.streaming.kafka): its batch is a task
+        if source is not None:
+            self._add_source(source)
 
     @overload
     def task(self, fn: F) -> F: ...
@@ -147,6 +151,28 @@ class Pipeline:
 
         if fn is not None:
             return register(fn)
+        return register
+
+    def _add_source(self, source: Any, transform: Callable[..., Any] | None = None) -> None:
+        as_task = getattr(source, "as_task", None)
+        if not callable(as_task):
+            raise PipelineDefinitionError(
+                f"pipeline {self.name!r}: source= must be a streaming source such as kafka(...), "
+                f"not {type(source).__name__}", self.file, self.line
+            )
+        fn = as_task(transform)
+        self.task(name=fn.__name__)(fn)
+
+    def kafka_source(self, source: Any) -> Callable[[F], F]:
+        """``@p.kafka_source(kafka("orders", ...))`` on ``def orders(frame): ...``: a task named for
+        the function that consumes a batch, passes the decoded frame through it, and writes what it
+        returns to the warehouse with the batch's offsets (exactly once)."""
+
+        def register(func: F) -> F:
+            self.stream = source
+            self._add_source(source, func)
+            return func
+
         return register
 
     def __repr__(self) -> str:

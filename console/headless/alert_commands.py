@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError, UsageError
@@ -40,6 +41,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="with NAME and --model: one row per model version",
     )
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument(
+        "--prometheus", action="store_true", help="runs, tasks, checks, models and metrics in Prometheus' text format"
+    )
     p.set_defaults(func=cmd_metrics)
 
 
@@ -113,6 +117,11 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
     from console.monitor import series
 
     db = session.store.db
+    if args.prometheus:
+        from console.headless.prometheus import exposition
+
+        sys.stdout.write(exposition(db))
+        return 0
     filters = {"model": args.model, "pipeline": args.pipeline, "source": args.source, "monitor": args.monitor}
     if args.by_version:
         if not args.name or not args.model:

@@ -114,6 +114,7 @@ def build_server(options: ServeOptions, token: str | None) -> Any:
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
             app.middlewares.append(make_guard(token, self.public_url))
+            app.router.add_get("/metrics", metrics_handler(options.project_root))
             return app
 
         async def on_startup(self, app: web.Application) -> None:
@@ -129,6 +130,31 @@ def build_server(options: ServeOptions, token: str | None) -> Any:
         title="ops-console",
         public_url=public_url(options),
     )
+
+
+def metrics_handler(project_root: Path) -> Callable[..., Awaitable[Any]]:
+    """``GET /metrics``: the store in Prometheus' text format (behind the guard like every path)."""
+    import asyncio
+
+    from aiohttp import web
+
+    def read() -> str:
+        from console.headless.prometheus import exposition
+        from console.project import load_project
+        from console.store.state import Store
+
+        store = Store(load_project(project_root).home, readonly=True, recover=False)
+        try:
+            return exposition(store.db)
+        finally:
+            store.close()
+
+    async def handler(request: web.Request) -> web.Response:
+        text = await asyncio.get_running_loop().run_in_executor(None, read)
+        return web.Response(text=text, content_type="text/plain", charset="utf-8",
+                            headers={"X-Content-Type-Options": "nosniff"})
+
+    return handler
 
 
 def public_url(options: ServeOptions) -> str:

@@ -266,14 +266,31 @@ def gate(
     return decision
 
 
-def load(store: Store, name: str, alias: str | None = None, version: int | str | None = None) -> Any:
+def load(
+    store: Store | str,
+    name: str | None = None,
+    alias: str | None = None,
+    version: int | str | None = None,
+) -> Any:
     """The model object of a version (by ``version``, else ``alias``, default ``production``).
 
+    ``load(store, "iris")`` reads the given store; ``load("iris")`` (or ``load("iris", "staging")``)
+    the store of the project found from the working directory, as the CLI would.
     The artifact's sha256 (and size) are checked before a single byte is unpickled; a
     tampered, truncated or missing file raises :class:`console.errors.IntegrityError`.
     """
-    mv = queries.resolve(store.db, name, alias=alias, version=version)
-    return load_version(store, mv)
+    if isinstance(store, str):
+        from console import workspace
+
+        if name is not None and alias is None:
+            alias = name
+        target, model_name = workspace.store(), store
+    elif name is None:
+        raise BadParamError("registry.load: which model? load(store, NAME) or load(NAME)")
+    else:
+        target, model_name = store, name
+    mv = queries.resolve(target.db, model_name, alias=alias, version=version)
+    return load_version(target, mv)
 
 
 def load_version(store: Store, mv: ModelVersion) -> Any:

@@ -17,7 +17,8 @@ STATE_DIR_NAME = ".opsconsole"
 class Store:
     """Everything persisted for one project. Cheap to open; the writer starts on first use."""
 
-    def __init__(self, home: Path, *, readonly: bool = False, recover: bool = True) -> None:
+    def __init__(self, home: Path | str, *, readonly: bool = False, recover: bool = True) -> None:
+        home = Path(home)
         self.home = home
         self.readonly = readonly
         self.db_path = home / "state.db"

@@ -59,8 +59,8 @@ class Arrivals:
         """Follow the catalog; a pipeline without a ``path`` param goes to ``problems``."""
         watched: dict[str, str] = {}
         for name, p in pipelines.items():
-            if not p.watch:
-                continue
+            if not isinstance(p.watch, str) or not p.watch:
+                continue  # not a file pattern (e.g. kafka_lag): another trigger's
             if PATH_PARAM in p.params:
                 watched[name] = p.watch
             else:

