@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError, UsageError
 from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.presentation import times_note
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -66,7 +67,7 @@ def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("id", "at", "monitor", "rule", "value", "evidence", "action", "run"):
         table.add_column(col)
     for r in rows:
@@ -134,6 +135,8 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
             print_json({"name": args.name, "points": [series.point_to_json(p) for p in points]})
             return 0
         tr = series.trend([p["value"] for p in points])
+        if points:
+            console().print(times_note(), markup=False)
         for p in points:
             where = p["monitor"] or (f"{p['pipeline']}.{p['task']}" if p["pipeline"] else "-")
             version = f" {p['model']} v{p['version']}" if p["model"] else ""
@@ -153,7 +156,7 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("metric", "latest", "trend", "at", "from"):
         table.add_column(col)
     for r in rows:

@@ -7,7 +7,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
+from console.presentation import times_note
 from console.quality.history import check_history, check_rows
+from console.store.runs import iso
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -85,8 +87,10 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 def _history(args: argparse.Namespace, db: Database) -> int:
     points = check_history(db, args.history, args.pipeline)
     if args.json:
-        print_json(points)
+        print_json([p | {"at": iso(p["at"])} for p in points])
         return 0
+    if points:
+        console().print(times_note(), markup=False)
     for p in points:
         mark = "✓" if p["passed"] else "✗"
         console().print(

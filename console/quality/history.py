@@ -28,6 +28,12 @@ def check_rows(db: Database, run_id: int | None, pipeline: str | None) -> list[d
     return [to_json(dict(r)) for r in rows]
 
 
+def _iso(ts: float | None) -> str | None:
+    from console.store.runs import iso
+
+    return iso(ts)
+
+
 def to_json(row: dict[str, Any]) -> dict[str, Any]:
     """A stored result in the shape of ``CheckResult.to_dict()`` plus where it ran."""
     detail = json.loads(row.get("detail") or "{}")
@@ -47,6 +53,7 @@ def to_json(row: dict[str, Any]) -> dict[str, Any]:
         "run_id": row["run_id"],
         "pipeline": row["pipeline"],
         "task": row["task"],
+        "at": _iso(row.get("at")),
     }
     for key in ("quarantined", "quarantine_sha256", "details"):
         if key in detail:

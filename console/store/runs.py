@@ -74,7 +74,28 @@ def get_run_row(db: Database, run_id: int) -> dict[str, Any]:
     row = db.query_one(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,))
     if row is None:
         raise NotFoundError(f"unknown run: {run_id}")
-    return dict(row)
+    run = dict(row)
+    attach_task_counts(db, [run])
+    return run
+
+
+def attach_task_counts(db: Database, runs: list[dict[str, Any]]) -> None:
+    """Give each run ``task_counts`` (status -> number of tasks): one grouped query for all of them.
+
+    ``n_done`` counts finished tasks whatever their end; these say how each one ended.
+    """
+    if not runs:
+        return
+    ids = [r["id"] for r in runs]
+    marks = ",".join("?" * len(ids))
+    rows = db.query(
+        f"SELECT run_id, status, count(*) FROM tasks WHERE run_id IN ({marks}) GROUP BY run_id, status", ids
+    )
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for run_id, status, n in rows:
+        counts[int(run_id)][str(status)] = int(n)
+    for r in runs:
+        r["task_counts"] = counts[r["id"]]
 
 
 def get_tasks(db: Database, run_id: int) -> list[dict[str, Any]]:
@@ -112,7 +133,14 @@ def list_runs(
         params.extend([like, like, like, search])
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.query(f"SELECT {RUN_COLUMNS} FROM runs {clause} ORDER BY id DESC LIMIT ?", (*params, limit))
-    return [dict(r) for r in rows]
+    runs = [dict(r) for r in rows]
+    attach_task_counts(db, runs)
+    return runs
+
+
+def known_pipelines(db: Database) -> list[str]:
+    """Every pipeline name that has runs in the store, sorted."""
+    return [str(r[0]) for r in db.query("SELECT DISTINCT pipeline FROM runs ORDER BY pipeline")]
 
 
 def count_runs(db: Database) -> int:
@@ -160,6 +188,7 @@ def run_to_json(run: dict[str, Any], tasks: list[dict[str, Any]] | None = None) 
         "parent_run_id": run["parent_run_id"],
         "n_tasks": run["n_tasks"],
         "n_done": run["n_done"],
+        "task_counts": run.get("task_counts"),
         "error": run["error"],
         "source_sha256": run["source_sha256"],
         "git_commit": run["git_commit"],
