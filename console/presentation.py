@@ -71,17 +71,21 @@ def times_note() -> str:
     return f"times in {zone_label()}"
 
 
-def fmt_task_counts(run: dict[str, Any]) -> str:
+def fmt_task_counts(run: dict[str, Any], compact: bool = False) -> str:
     """``succeeded/total``, then what did not succeed: ``2/4 (1 failed, 1 skipped)``.
 
-    ``run["task_counts"]`` (status -> count, from ``console.store.runs``) is used when present;
-    without it only the finished count is known.
+    ``compact`` (a narrow table column) folds those into one mark: ``2/4 ✗2``; the full form is one
+    line away (preview, detail). ``run["task_counts"]`` (status -> count, from ``console.store.runs``)
+    is used when present; without it only the finished count is known.
     """
     counts = run.get("task_counts")
     total = int(run.get("n_tasks") or 0)
     if counts is None:
         return f"{run.get('n_done', 0)}/{total}"
     head = f"{counts.get('succeeded', 0)}/{total}"
+    if compact:
+        missed = sum(counts.get(s, 0) for s in UNSUCCESSFUL_TASK_STATES)
+        return f"{head} ✗{missed}" if missed else head
     marks = [f"{counts[s]} {s}" for s in UNSUCCESSFUL_TASK_STATES if counts.get(s)]
     return f"{head} ({', '.join(marks)})" if marks else head
 

@@ -60,7 +60,7 @@ class PlainTableConsole(Console):
         super().__init__(*args, **kwargs)
         self.plain_tables = plain_tables
 
-    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def print(self, *objects: Any, **kwargs: Any) -> None:
         if self.plain_tables and any(isinstance(o, Table) for o in objects):
             for obj in objects:
                 if isinstance(obj, Table):

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from console.presentation import fmt_task_counts
 from console.store.runs import get_tasks, list_runs
 from console.ui.cells import duration, status_mark
 from console.ui.tail import PipelineInfo
@@ -215,6 +216,7 @@ class RunsPane(Vertical):
 def preview_text(run: dict[str, Any], tasks: list[dict[str, Any]] | None) -> Text:
     line = Text()
     line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
+    line.append(f"tasks {fmt_task_counts(run)}  ", style="dim")
     if tasks is None:
         line.append_text(status_mark(run["status"]))
         line.append(f" {run['status']}", style="dim")

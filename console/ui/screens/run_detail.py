@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
+from console.presentation import fmt_task_counts
 from console.quality.history import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
@@ -172,7 +173,7 @@ class RunDetailScreen(Screen[None]):
         text.append(f"  {run['pipeline']}  ", style="bold")
         text.append_text(status_cell(run["status"]))
         text.append(f"   trigger {run['trigger']}   started {clock_time(run['started_at'], now)}")
-        text.append(f"   took {run_took(run, now)}   tasks {run['n_done']}/{run['n_tasks']}")
+        text.append(f"   took {run_took(run, now)}   tasks {fmt_task_counts(run)}")
         if run["parent_run_id"]:
             text.append(f"   rerun of {run['parent_run_id']}", style="dim")
         params = json.loads(run["params"] or "{}")
