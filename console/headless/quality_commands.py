@@ -65,6 +65,8 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
         else:
             result = "[bold red]✗ fail[/]" if r["severity"] == "error" else "[yellow]! warn[/]"
         obs = r["error"] or ("" if r["observed"] is None else f"{r['observed']:.6g}")
+        if r.get("reused_from") is not None:
+            result += f" (reused from run {r['reused_from']})"
         table.add_row(
             str(r["run_id"]),
             r["pipeline"],

@@ -55,7 +55,7 @@ def to_json(row: dict[str, Any]) -> dict[str, Any]:
         "task": row["task"],
         "at": _iso(row.get("at")),
     }
-    for key in ("quarantined", "quarantine_sha256", "details"):
+    for key in ("quarantined", "quarantine_sha256", "details", "reused_from"):
         if key in detail:
             out[key] = detail[key]
     return out
@@ -66,7 +66,8 @@ def check_history(
 ) -> list[dict[str, Any]]:
     """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first."""
     params: list[Any] = [check]
-    where = "check_name=?"
+    # copies of a reused task's results (``reused_from``) are the same observation: count it once
+    where = "check_name=? AND json_extract(detail, '$.reused_from') IS NULL"
     for column, value in (("pipeline", pipeline), ("task", task)):
         if value:
             where += f" AND {column}=?"

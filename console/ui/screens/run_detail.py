@@ -251,10 +251,15 @@ class RunDetailScreen(Screen[None]):
 
 
 def check_result(r: dict[str, Any]) -> Text:
+    """The verdict; a result carried over from the run a task was reused from says so."""
     if r["passed"]:
-        return Text("✓ pass", style="green")
-    if r.get("quarantined"):
-        return Text("⇥ quarantined", style="yellow")
-    if r["severity"] == "error":
-        return Text("✗ fail", style="bold red")
-    return Text("! warn", style="yellow")
+        text = Text("✓ pass", style="green")
+    elif r.get("quarantined"):
+        text = Text("⇥ quarantined", style="yellow")
+    elif r["severity"] == "error":
+        text = Text("✗ fail", style="bold red")
+    else:
+        text = Text("! warn", style="yellow")
+    if r.get("reused_from") is not None:
+        text.append(f" ↺{r['reused_from']}", style="dim")
+    return text
