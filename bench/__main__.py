@@ -12,6 +12,7 @@ BENCHES = {
     "drift": "1M x 20 drift vs a plain numpy pass (and Evidently)",
     "ui": "key -> screen latency in tmux under load, memory, first paint with 100k runs",
     "scale": "CPU-bound fits on threads, processes and a LocalCluster",
+    "cli": "opsconsole --no-ui run of a 20,000-task fan-out vs the engine's own time",
 }
 
 

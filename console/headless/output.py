@@ -66,5 +66,12 @@ def console() -> Console:
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
+    """One JSON document: indented for a person at a terminal, one line for a pipe.
+
+    ``json`` encodes in C only without ``indent``; indenting a 20,000-task run costs more than
+    running it. Piped output is what scripts read, and one line per document also makes
+    ``logs --json`` JSON Lines.
+    """
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(obj, indent=indent, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()

@@ -186,13 +186,14 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 
 def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
-    from console.store.runs import get_run_row, get_tasks, run_to_json
+    from console.store.runs import failed_tasks, get_run_row, run_to_json, tasks_json
 
     run = get_run_row(session.store.db, run_id)
-    tasks = get_tasks(session.store.db, run_id)
     if args.json:
-        print_json(run_to_json(run, tasks))
+        print_json(run_to_json(run) | {"tasks": tasks_json(session.store.db, run_id)})
         return
+    # a big run's summary needs its failed tasks, not a dict per task
+    tasks = failed_tasks(session.store.db, run_id)
     out = console()
     out.print(
         f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "

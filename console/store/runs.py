@@ -107,6 +107,15 @@ def get_tasks(db: Database, run_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
+def failed_tasks(db: Database, run_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The first ``limit`` failed tasks of a run (name, status, error), in task order."""
+    rows = db.query(
+        "SELECT name, status, error FROM tasks WHERE run_id=? AND status='failed' ORDER BY position LIMIT ?",
+        (run_id, limit),
+    )
+    return [dict(r) for r in rows]
+
+
 def list_runs(
     db: Database,
     *,
@@ -204,11 +213,38 @@ def run_to_json(run: dict[str, Any], tasks: list[dict[str, Any]] | None = None) 
                 "error": t["error"],
                 "reused": bool(t["reused"]),
                 "log_lines": t["log_lines"],
-                "upstream": json.loads(t["upstream"] or "[]"),
+                "upstream": _upstream(t["upstream"]),
             }
             for t in tasks
         ]
     return out
+
+
+def _upstream(text: str | None) -> list[str]:
+    # most tasks of a big fan-out have no upstream: skip the parser for them
+    return [] if not text or text == "[]" else list(json.loads(text))
+
+
+def tasks_json(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The ``tasks`` list of a run's ``--json`` shape straight from the rows (one dict per task, no copy)."""
+    rows = db.query(
+        "SELECT name, status, attempts, duration_s, error, reused, log_lines, upstream FROM tasks"
+        " WHERE run_id=? ORDER BY position",
+        (run_id,),
+    )
+    return [
+        {
+            "name": name,
+            "status": status,
+            "attempts": attempts,
+            "duration_s": round(took, 6) if took is not None else None,
+            "error": error,
+            "reused": bool(reused),
+            "log_lines": log_lines,
+            "upstream": _upstream(upstream),
+        }
+        for name, status, attempts, took, error, reused, log_lines, upstream in rows
+    ]
 
 
 def events_after(db: Database, seq: int, limit: int = 5000) -> list[dict[str, Any]]:
