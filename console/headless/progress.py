@@ -22,7 +22,7 @@ class PlainPrinter:
 
     def __init__(self, stream: Any = None, interval: float = 0.1) -> None:
         # listeners run on task threads too: write to the real stdout, not the task-log proxy
-        self.stream = stream or getattr(sys.stdout, "real", sys.stdout)
+        self.stream: Any = stream or getattr(sys.stdout, "real", sys.stdout)
         self.interval = interval
         self._pending: deque[dict[str, Any]] = deque()
         self._stop = threading.Event()
