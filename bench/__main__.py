@@ -13,6 +13,7 @@ BENCHES = {
     "ui": "key -> screen latency in tmux under load, memory, first paint with 100k runs",
     "scale": "CPU-bound fits on threads, processes and a LocalCluster",
     "kafka": "Kafka -> warehouse pipeline run vs a bare confluent-kafka consume loop (Tansu broker)",
+    "cli": "opsconsole --no-ui run of a 20,000-task fan-out vs the engine's own time",
 }
 
 

@@ -30,13 +30,68 @@ def status_text(status: str) -> str:
     return f"[{style}]{mark} {status}[/]"
 
 
-def fmt_time(ts: float | None) -> str:
-    if ts is None:
+def to_epoch(value: float | str | None) -> float | None:
+    """Seconds since the epoch from a float or an ISO 8601 string (the ``--json`` form)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def fmt_time(ts: float | str | None) -> str:
+    """Local wall-clock time: ``HH:MM:SS`` within the last 20 hours, else the date too."""
+    epoch = to_epoch(ts)
+    if epoch is None:
         return "-"
     now = time.time()
-    if now - ts < 20 * 3600:
-        return time.strftime("%H:%M:%S", time.localtime(ts))
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+    if now - epoch < 20 * 3600:
+        return time.strftime("%H:%M:%S", time.localtime(epoch))
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
+
+
+def zone_label(ts: float | None = None) -> str:
+    """The local zone's name and UTC offset, e.g. ``EST (UTC-05:00)``: shown once next to local times."""
+    moment = time.localtime(ts if ts is not None else time.time())
+    offset = moment.tm_gmtoff or 0
+    sign = "+" if offset >= 0 else "-"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    name = moment.tm_zone or "local"
+    if offset == 0 and name in ("UTC", "GMT"):
+        return "UTC"
+    return f"{name} (UTC{sign}{hours:02d}:{minutes:02d})"
+
+
+def times_note() -> str:
+    """The suffix a table title carries when its rows hold local times."""
+    return f"times in {zone_label()}"
+
+
+def fmt_task_counts(run: Mapping[str, Any], compact: bool = False) -> str:
+    """``succeeded/total``, then what did not succeed: ``2/4 (1 failed, 1 skipped)``.
+
+    ``compact`` (a narrow table column) folds those into one mark: ``2/4 ✗2``; the full form is one
+    line away (preview, detail). ``run["task_counts"]`` (status -> count, from ``console.store.runs``)
+    is used when present; without it only the finished count is known.
+    """
+    counts = run.get("task_counts")
+    total = int(run.get("n_tasks") or 0)
+    if counts is None:
+        return f"{run.get('n_done', 0)}/{total}"
+    head = f"{counts.get('succeeded', 0)}/{total}"
+    if compact:
+        missed = sum(counts.get(s, 0) for s in UNSUCCESSFUL_TASK_STATES)
+        return f"{head} ✗{missed}" if missed else head
+    marks = [f"{counts[s]} {s}" for s in UNSUCCESSFUL_TASK_STATES if counts.get(s)]
+    return f"{head} ({', '.join(marks)})" if marks else head
+
+
+UNSUCCESSFUL_TASK_STATES = ("failed", "skipped", "cancelled", "interrupted")
 
 
 def fmt_duration(seconds: float | None) -> str:

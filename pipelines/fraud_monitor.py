@@ -6,22 +6,28 @@ every 10 minutes in the service, or now with ``opsconsole monitor fraud --run``.
 0.2 on any input column, or an AUC under 0.8 on the labelled rows, raises an alert that
 retrains ``fraud_detection``; its new version goes through that pipeline's gate.
 
-Run as a script, this file simulates traffic: ``python pipelines/fraud_monitor.py`` lands
+Run as a script, this file simulates traffic: ``.venv/bin/python pipelines/fraud_monitor.py`` lands
 the next batch in assets/incoming/fraud/ (written as ``.part``, then renamed, so the
 watcher never reads half a file). From batch ``--drift-after`` + 1 on (default: the 4th),
 amounts shift up and a merchant category never seen in training appears. (A script, not
 a pipeline, so that running every demo pipeline does not drop files into the project.)
 The demo from the shell::
 
-    opsconsole run fraud_detection
-    for i in 1 2 3 4; do python pipelines/fraud_monitor.py && opsconsole run fraud_scoring; done
-    opsconsole monitor fraud --run      # exit 1: alert -> retrain run -> gate decision
-    opsconsole alerts
+    .venv/bin/opsconsole run fraud_detection
+    for i in 1 2 3 4; do .venv/bin/python pipelines/fraud_monitor.py && .venv/bin/opsconsole run fraud_scoring; done
+    .venv/bin/opsconsole monitor fraud --run      # exit 1: alert -> retrain run -> gate decision
+    .venv/bin/opsconsole alerts
 """
 
+import sys
 from pathlib import Path
 
-from console.monitor import Monitor, Rule, recent_results, retrain
+try:
+    from console.monitor import Monitor, Rule, recent_results, retrain
+except ModuleNotFoundError as exc:  # run as a script by a python without the project installed
+    if __name__ != "__main__" or exc.name not in ("console", "numpy", "pandas"):
+        raise
+    sys.exit(f"{exc}: run it with the project's virtualenv: .venv/bin/python pipelines/fraud_monitor.py")
 
 INCOMING = "assets/incoming/fraud"
 

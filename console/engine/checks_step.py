@@ -28,6 +28,25 @@ class CheckFailedError(TaskError):
     """One or more error-severity checks failed on a task's output."""
 
 
+# A reused task's checks are copied into the rerun with ``reused_from`` (the run that computed them)
+# in their detail, so the rerun's results are whole; copies never count twice in a check's history.
+COPY_REUSED_SQL = (
+    "INSERT INTO checks (run_id, pipeline, task, check_name, kind, columns, severity, passed, failing,"
+    " total, observed, error, duration_s, detail, at)"
+    " SELECT ?, pipeline, task, check_name, kind, columns, severity, passed, failing, total, observed,"
+    " error, duration_s, json_set(detail, '$.reused_from', coalesce(json_extract(detail, '$.reused_from'),"
+    " run_id)), at FROM checks WHERE run_id=? AND task IN ({marks}) ORDER BY id"
+)
+NOT_REUSED = "json_extract(detail, '$.reused_from') IS NULL"
+
+
+def copy_reused_checks(writer: Any, run_id: int, parent_run_id: int, tasks: list[str]) -> None:
+    """Give ``run_id`` the check results ``parent_run_id`` recorded for the ``tasks`` it reuses."""
+    if tasks:
+        marks = ",".join("?" * len(tasks))
+        writer.sql(COPY_REUSED_SQL.format(marks=marks), (run_id, parent_run_id, *tasks))
+
+
 def history_for(host: RunHost, task: str) -> Callable[[str], list[float]]:
     """A function giving the last observed values of a check of this pipeline and task."""
     db = host.store.db
@@ -35,7 +54,7 @@ def history_for(host: RunHost, task: str) -> Callable[[str], list[float]]:
     def history(check_name: str) -> list[float]:
         rows = db.query(
             "SELECT observed FROM checks WHERE pipeline=? AND task=? AND check_name=? AND run_id<>?"
-            " AND observed IS NOT NULL AND error IS NULL ORDER BY id DESC LIMIT ?",
+            f" AND observed IS NOT NULL AND error IS NULL AND {NOT_REUSED} ORDER BY id DESC LIMIT ?",
             (host.pipeline_name, task, check_name, host.run_id, HISTORY_RUNS),
         )
         return [float(r[0]) for r in reversed(rows)]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.engine import logs
 from console.engine.bus import EventBus, Listener
+from console.engine.checks_step import copy_reused_checks
 from console.engine.dag import resolve
 from console.engine.discovery import Catalog
 from console.engine.params import resolve_params
@@ -230,7 +231,11 @@ class Engine:
                 ):
                     reuse[task["name"]] = key
         trigger = "rerun-failed" if from_failed else "rerun"
-        return self.prepare(pipeline.name, params, trigger=trigger, parent_run_id=run_id, reuse=reuse)
+        runner = self.prepare(pipeline.name, params, trigger=trigger, parent_run_id=run_id, reuse=reuse)
+        if reuse:
+            # a reused task's checks still describe the data the new run carries on with
+            copy_reused_checks(self.store.writer, runner.run_id, run_id, sorted(reuse))
+        return runner
 
     def rerun(self, run_id: int, *, from_failed: bool = False, wait: bool = True) -> Runner:
         runner = self.prepare_rerun(run_id, from_failed=from_failed)

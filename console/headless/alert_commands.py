@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError, UsageError
 from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.presentation import times_note
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -70,7 +71,7 @@ def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("id", "at", "monitor", "rule", "value", "evidence", "action", "run"):
         table.add_column(col)
     for r in rows:
@@ -113,8 +114,49 @@ def _evidence_line(evidence: dict[str, Any]) -> str:
 
 
 # -- metrics ---------------------------------------------------------------------------------
+def _one_metric(args: argparse.Namespace, db: Any, filters: dict[str, Any]) -> int:
+    """``metrics NAME``: the points of each series of that metric, each with its own trend."""
+    from console.monitor import series, series_identity
+
+    points = series.require_series(db, args.name, limit=args.limit, **filters)  # unknown: exit 2
+    groups = series_identity.grouped(db, args.name, limit=args.limit, **filters)
+    if args.json:
+        print_json(
+            {
+                "name": args.name,
+                "points": [series.point_to_json(p) for p in points],
+                "series": [
+                    key.to_json()
+                    | {
+                        "points": [series.point_to_json(p) for p in pts],
+                        "trend": series_identity.trend_json(pts),
+                    }
+                    for key, pts in groups
+                ],
+            }
+        )
+        return 0
+    console().print(times_note(), markup=False)
+    for key, pts in groups:
+        console().print(f"{key.label}: {len(pts)} point(s)", markup=False)
+        for p in pts:
+            version = f" {p['model']} v{p['version']}" if p["model"] and p["version"] is not None else ""
+            run = f" run {p['run_id']}" if p["run_id"] else ""
+            console().print(
+                f"  {fmt_time(p['at'])}  {fmt_number(p['value']):>10}{version}{run}", markup=False
+            )
+        tr = series.trend([p["value"] for p in pts])
+        if tr is not None and tr.previous is not None:
+            console().print(
+                f"  trend: {tr.arrow()} {fmt_number(tr.last)} vs mean {fmt_number(tr.previous)} "
+                f"of the {tr.n} before in this series",
+                markup=False,
+            )
+    return 0
+
+
 def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
-    from console.monitor import series
+    from console.monitor import series, series_identity
 
     db = session.store.db
     if args.prometheus:
@@ -138,37 +180,40 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
             )
         return 0
     if args.name:
-        points = series.require_series(db, args.name, limit=args.limit, **filters)
-        if args.json:
-            print_json({"name": args.name, "points": [series.point_to_json(p) for p in points]})
-            return 0
-        tr = series.trend([p["value"] for p in points])
-        for p in points:
-            where = p["monitor"] or (f"{p['pipeline']}.{p['task']}" if p["pipeline"] else "-")
-            version = f" {p['model']} v{p['version']}" if p["model"] else ""
-            run = f" run {p['run_id']}" if p["run_id"] else ""
-            console().print(f"{fmt_time(p['at'])}  {fmt_number(p['value']):>10}  {where}{version}{run}")
-        if tr is not None and tr.previous is not None:
-            console().print(
-                f"trend: {tr.arrow()} {fmt_number(tr.last)} vs mean {fmt_number(tr.previous)} of the {tr.n} before"
-            )
-        return 0
-    rows = series.latest_by_origin(db, columns=args.columns, **filters)
+        return _one_metric(args, db, filters)
+    groups = series_identity.grouped(db, columns=args.columns, limit=series.TREND_N + 1, **filters)
+    rows = [
+        {**points[-1], "series": key, "trend": series_identity.trend_json(points)} for key, points in groups
+    ]
     if args.json:
-        print_json([{"name": r["name"], **series.point_to_json(r), "trend": r["trend"]} for r in rows])
+        print_json(
+            [
+                {"name": r["name"], **series.point_to_json(r), "trend": r["trend"]}
+                | {"origin": r["series"].origin, "series": r["series"].label}
+                for r in rows
+            ]
+        )
         return 0
     if not rows:
         console().print("no metrics yet: log them with ctx.log_metric(name, value) in a task")
         return 0
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
-    for col in ("metric", "latest", "trend", "at", "from"):
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
+    for col in ("metric", "latest", "trend", "at", "from", "origin"):
         table.add_column(col)
     for r in rows:
         tr = r["trend"]
         arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·") if tr else "·"
-        where = r["monitor"] or (f"{r['pipeline']}.{r['task']}" if r["pipeline"] else "-")
-        table.add_row(r["name"], fmt_number(r["value"]), arrow, fmt_time(r["at"]), where)
+        key = r["series"]
+        origin = series_identity.ORIGIN_WORDS.get(key.origin, key.origin)
+        table.add_row(
+            escape_markup(r["name"]),
+            fmt_number(r["value"]),
+            arrow,
+            fmt_time(r["at"]),
+            escape_markup(key.owner),
+            origin,
+        )
     console().print(table)
     return 0

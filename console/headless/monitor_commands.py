@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import NotFoundError, ReadOnlyError, UsageError
 from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.presentation import times_note, zone_label
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -187,7 +188,7 @@ def _print_listing(rows: list[dict[str, Any]]) -> None:
         return
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
     for col in ("monitor", "model", "every", "last evaluated", "status", "psi", "open alerts"):
         table.add_column(col)
     for r in rows:
@@ -220,7 +221,7 @@ def _print_overview(data: dict[str, Any]) -> None:
     style = VERDICT_STYLE.get(last["status"], "white")
     version = f"v{last['version']}" if last["version"] is not None else "-"
     console().print(
-        f"  last evaluation {fmt_time(last['timestamp'])} on {version}: [{style}]{last['status']}[/]"
+        f"  last evaluation {fmt_time(last['timestamp'])} {zone_label()} on {version}: [{style}]{last['status']}[/]"
     )
     if last["reason"]:
         console().print(f"  {escape_markup(last['reason'])}")

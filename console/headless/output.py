@@ -27,6 +27,7 @@ __all__ = [
     "fmt_duration",
     "fmt_number",
     "fmt_time",
+    "no_color",
     "print_json",
     "run_duration",
     "status_text",
@@ -35,19 +36,42 @@ __all__ = [
 _console: Console | None = None
 
 
+def no_color() -> bool:
+    """no-color.org: ``NO_COLOR`` set to anything but the empty string turns colour off."""
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def console() -> Console:
+    """The CLI's rich console: tables as plain tab-separated lines when stdout is not a terminal."""
     global _console
     if _console is None:
         import os
 
-        from rich.console import Console
+        from console.headless.plain import PlainTableConsole
 
+        tty = sys.stdout.isatty()
         # piped output (CI logs, grep) should not wrap tables at 80 columns
-        width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
-        _console = Console(highlight=False, soft_wrap=False, width=width)
+        width = None if tty or os.environ.get("COLUMNS") else 160
+        _console = PlainTableConsole(
+            plain_tables=not tty,
+            highlight=False,
+            soft_wrap=False,
+            width=width,
+            # rich's own no_color keeps bold and dim; no-color.org means no escape codes at all
+            color_system=None if no_color() else "auto",
+        )
     return _console
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, default=str, ensure_ascii=False) + "\n")
+    """One JSON document: indented for a person at a terminal, one line for a pipe.
+
+    ``json`` encodes in C only without ``indent``; indenting a 20,000-task run costs more than
+    running it. Piped output is what scripts read, and one line per document also makes
+    ``logs --json`` JSON Lines.
+    """
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(obj, indent=indent, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()

@@ -2,32 +2,58 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
-from typing import Any, TextIO
+from collections import deque
+from typing import Any
 
 from console.headless.output import STATUS_STYLE, console, fmt_duration
 from console.store.vocabulary import TERMINAL_TASK_STATES
 
 
 class PlainPrinter:
-    """One line per event, for pipes, cron and CI logs."""
+    """One line per event, for pipes, cron and CI logs.
 
-    def __init__(self, stream: Any = None) -> None:
+    The engine calls listeners on its driver thread, so this one only queues the event; a printer
+    thread formats and writes what queued up every ``interval`` seconds, in one write and one flush
+    (a flush per line cost more than the tasks of a big fan-out).
+    """
+
+    def __init__(self, stream: Any = None, interval: float = 0.1) -> None:
         # listeners run on task threads too: write to the real stdout, not the task-log proxy
-        self.stream: TextIO = stream or getattr(sys.stdout, "real", None) or sys.stdout
+        self.stream: Any = stream or getattr(sys.stdout, "real", sys.stdout)
+        self.interval = interval
+        self._pending: deque[dict[str, Any]] = deque()
+        self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="opsconsole-progress", daemon=True)
+        self._thread.start()
 
     def __call__(self, event: dict[str, Any]) -> None:
-        line = format_event(event)
-        if line:
-            with self._lock:
-                self.stream.write(line + "\n")
+        self._pending.append(event)  # deque.append is atomic: no lock on the engine's thread
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._drain()
+
+    def _drain(self) -> None:
+        with self._lock:
+            lines = []
+            pending = self._pending
+            while pending:
+                line = format_event(pending.popleft())
+                if line:
+                    lines.append(line + "\n")
+            if lines:
+                self.stream.write("".join(lines))
                 self.stream.flush()
 
     def stop(self) -> None:
-        pass
+        self._stop.set()
+        self._thread.join()
+        self._drain()
 
 
 def format_event(event: dict[str, Any]) -> str | None:
@@ -70,21 +96,31 @@ def format_event(event: dict[str, Any]) -> str | None:
     return None
 
 
+SHOWN = 40  # a run with more tasks shows the ones that changed last, not its first 40
+
+
 class LiveTable:
-    """A rich Live table of the run's tasks, refreshed a few times a second."""
+    """A rich Live table of the run's tasks, refreshed a few times a second.
+
+    Counts are kept as events arrive (never recounted per frame), and a run with more than
+    ``SHOWN`` tasks lists the ones that changed most recently, so a frame costs the same for 20
+    tasks or 20,000.
+    """
 
     def __init__(self, pipeline: str, tasks: list[str]) -> None:
         from rich.live import Live
 
         self.pipeline = pipeline
         self.state: dict[str, dict[str, Any]] = {t: {"status": "queued", "note": ""} for t in tasks}
+        self.counts: dict[str, int] = {"queued": len(tasks)}
+        self.recent: dict[str, None] = {}  # insertion-ordered set of tasks, latest change last
         self.run_id: int | None = None
         self.started = time.time()
         self.lines: list[str] = []
         self._live = Live(
             self._render(),
             console=console(),
-            refresh_per_second=8,
+            refresh_per_second=4,
             redirect_stdout=False,
             redirect_stderr=False,
             transient=False,
@@ -98,7 +134,9 @@ class LiveTable:
         if task and task in self.state:
             st = self.state[task]
             if event["kind"] in ("task.started", "task.finished", "task.retrying", "task.reused"):
+                self.counts[st["status"]] -= 1
                 st["status"] = event["status"]
+                self.counts[st["status"]] = self.counts.get(st["status"], 0) + 1
                 st["note"] = data.get("error") or ""
                 if "duration_s" in data:
                     st["took"] = data["duration_s"]
@@ -106,31 +144,49 @@ class LiveTable:
                     st["t0"] = time.time()
                 if "attempt" in data:
                     st["attempt"] = data["attempt"]
+                if len(self.state) > SHOWN:
+                    self.recent.pop(task, None)
+                    self.recent[task] = None
+                    if len(self.recent) > 4 * SHOWN:
+                        for old in list(itertools.islice(self.recent, len(self.recent) - SHOWN)):
+                            del self.recent[old]
         if event["kind"] == "metric.logged":
             self.lines.append(f"{task}: {data.get('name')} = {data.get('value'):.6g}")
             self.lines = self.lines[-5:]
 
     def _render(self) -> Any:
+        from rich.markup import escape
         from rich.table import Table
 
-        done = sum(1 for s in self.state.values() if s["status"] in TERMINAL_TASK_STATES)
-        title = f"run {self.run_id or ''} {self.pipeline}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        counts = dict(self.counts)
+        done = sum(counts.get(s, 0) for s in TERMINAL_TASK_STATES)
+        title = f"run {self.run_id or ''} {escape(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        if len(self.state) > SHOWN:
+            title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
         table.add_column("task")
         table.add_column("status")
         table.add_column("took", justify="right")
         table.add_column("note", overflow="ellipsis", max_width=70)
-        for name, st in list(self.state.items())[:40]:
+        # events arrive on the engine's thread while this draws: work on copies (made in one C call)
+        names = list(self.recent)[-SHOWN:][::-1] if len(self.state) > SHOWN else list(self.state)
+        for name in names:
+            st = self.state[name]
             mark, style = STATUS_STYLE.get(st["status"], ("?", "white"))
             took = st.get("took")
             if took is None and st["status"] == "running" and "t0" in st:
                 took = time.time() - st["t0"]
             attempt = f" (attempt {st['attempt']})" if st.get("attempt", 1) > 1 else ""
-            table.add_row(name, f"[{style}]{mark} {st['status']}{attempt}[/]", fmt_duration(took), st["note"])
-        if len(self.state) > 40:
-            table.add_row(f"... {len(self.state) - 40} more", "", "", "")
+            table.add_row(
+                escape(name),
+                f"[{style}]{mark} {st['status']}{attempt}[/]",
+                fmt_duration(took),
+                escape(st["note"]),
+            )
+        if len(self.state) > SHOWN:
+            table.add_row(f"... {len(self.state) - len(names)} more", "", "", "")
         for line in self.lines:
-            table.add_row("", "", "", f"[cyan]{line}[/]")
+            table.add_row("", "", "", f"[cyan]{escape(line)}[/]")
         return table
 
     def stop(self) -> None:

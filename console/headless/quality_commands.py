@@ -7,6 +7,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
+from console.presentation import times_note
+from console.quality.history import check_history, check_rows
+from console.store.runs import iso
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -37,7 +40,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_checks(args: argparse.Namespace, session: Session) -> int:
     # importing console.quality loads pandas: only the command that shows checks pays for it
-    from console.quality.history import check_rows
     from console.store.runs import resolve_run_id
 
     if args.suite:
@@ -71,6 +73,8 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
         else:
             result = "[bold red]✗ fail[/]" if r["severity"] == "error" else "[yellow]! warn[/]"
         obs = r["error"] or ("" if r["observed"] is None else f"{r['observed']:.6g}")
+        if r.get("reused_from") is not None:
+            result += f" (reused from run {r['reused_from']})"
         table.add_row(
             str(r["run_id"]),
             r["pipeline"],
@@ -91,12 +95,13 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:
-    from console.quality.history import check_history
 
     points = check_history(db, args.history, args.pipeline)
     if args.json:
-        print_json(points)
+        print_json([p | {"at": iso(p["at"])} for p in points])
         return 0
+    if points:
+        console().print(times_note(), markup=False)
     for p in points:
         mark = "✓" if p["passed"] else "✗"
         console().print(

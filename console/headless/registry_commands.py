@@ -51,7 +51,16 @@ def _fmt_metrics(metrics: dict[str, float], limit: int = 4) -> str:
 
 
 def _short_time(iso_text: str | None) -> str:
-    return (iso_text or "-").replace("T", " ")[:19]
+    """A ``--json`` timestamp (UTC) shown in local time, like every other time the CLI prints."""
+    from console.presentation import fmt_time
+
+    return fmt_time(iso_text)
+
+
+def _title(text: str | None = None) -> str:
+    from console.presentation import times_note
+
+    return f"{text}  ({times_note()})" if text else times_note()
 
 
 def cmd_models(args: argparse.Namespace, session: Session) -> int:
@@ -68,7 +77,7 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
             return 0
         from rich.table import Table
 
-        table = Table(show_edge=False, pad_edge=False)
+        table = Table(title=_title(), title_justify="left", show_edge=False, pad_edge=False)
         for col in ("model", "latest", "production", "aliases", "versions", "updated", "latest metrics"):
             table.add_column(col)
         for r in rows:
@@ -86,7 +95,7 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=f"model {args.name}", show_edge=False, pad_edge=False, title_justify="left")
+    table = Table(title=_title(f"model {args.name}"), show_edge=False, pad_edge=False, title_justify="left")
     for col in ("version", "aliases", "metrics", "run", "created", "sha256", "gate"):
         table.add_column(col)
     for v in data["versions"]:
@@ -169,7 +178,9 @@ def cmd_history(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=f"history of {args.name}", show_edge=False, pad_edge=False, title_justify="left")
+    table = Table(
+        title=_title(f"history of {args.name}"), show_edge=False, pad_edge=False, title_justify="left"
+    )
     for col in ("at", "user", "alias", "change", "action", "reason"):
         table.add_column(col)
     for r in rows:

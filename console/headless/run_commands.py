@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
+from console.presentation import fmt_task_counts, times_note, zone_label
 from console.store.vocabulary import ACTIVE_RUN_STATES
 
 if TYPE_CHECKING:
@@ -186,21 +187,18 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 
 def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
-    from console.store.runs import get_run_row, get_tasks, run_to_json
+    from console.store.runs import failed_tasks, get_run_row, run_to_json, tasks_json
 
     run = get_run_row(session.store.db, run_id)
-    tasks = get_tasks(session.store.db, run_id)
     if args.json:
-        print_json(run_to_json(run, tasks))
+        print_json(run_to_json(run) | {"tasks": tasks_json(session.store.db, run_id)})
         return
+    # a big run's summary needs its failed tasks, not a dict per task
+    tasks = failed_tasks(session.store.db, run_id)
     out = console()
-    counts: dict[str, int] = {}
-    for t in tasks:
-        counts[t["status"]] = counts.get(t["status"], 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
     out.print(
         f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "
-        f"{fmt_duration(run_duration(run))} ({summary})"
+        f"{fmt_duration(run_duration(run))}: tasks {fmt_task_counts(run)}"
     )
     for t in tasks:
         if t["status"] == "failed":
@@ -247,18 +245,27 @@ def cmd_cancel(args: argparse.Namespace, session: Session) -> int:
 
 # -- runs / show / logs ------------------------------------------------------------------------
 def cmd_runs(args: argparse.Namespace, session: Session) -> int:
-    from console.store.runs import list_runs, run_to_json
+    from console.store.runs import count_runs, list_runs, run_to_json
 
-    rows = list_runs(session.store.db, pipeline=args.pipeline, status=args.status, limit=args.limit)
+    db = session.store.db
+    rows = list_runs(db, pipeline=args.pipeline, status=args.status, limit=args.limit)
+    if not rows and args.pipeline:
+        _check_pipeline_known(session, args.pipeline)
     if args.json:
         print_json([run_to_json(r) for r in rows])
         return 0
     if not rows:
-        console().print("no runs yet: start one with `opsconsole run NAME`")
+        if count_runs(db) == 0:
+            console().print("no runs yet: start one with `opsconsole run NAME`")
+        else:
+            wanted = " ".join(
+                f"--{k} {v}" for k, v in (("pipeline", args.pipeline), ("status", args.status)) if v
+            )
+            console().print(f"no runs match {wanted}".rstrip(), markup=False)
         return 0
     from rich.table import Table
 
-    table = Table(show_edge=False, pad_edge=False)
+    table = Table(title=times_note(), title_justify="left", show_edge=False, pad_edge=False)
     for col, just in (
         ("#", "right"),
         ("pipeline", "left"),
@@ -277,10 +284,27 @@ def cmd_runs(args: argparse.Namespace, session: Session) -> int:
             r["trigger"],
             fmt_time(r["started_at"] or r["created_at"]),
             fmt_duration(run_duration(r)),
-            f"{r['n_done']}/{r['n_tasks']}",
+            fmt_task_counts(r),
         )
     console().print(table)
     return 0
+
+
+def _check_pipeline_known(session: Session, name: str) -> None:
+    """An unknown ``--pipeline`` is bad input (exit 2), not an empty result: name the known ones."""
+    from console.errors import UsageError
+    from console.store.runs import known_pipelines
+
+    stored = set(known_pipelines(session.store.db))
+    if name in stored:
+        return
+    # only now pay for discovery: a pipeline that exists but never ran is fine
+    rows = pipeline_rows(session)
+    known = stored | {r["name"] for r in rows}
+    if name in known:
+        return
+    listed = ", ".join(sorted(known)) or "none"
+    raise UsageError(f"unknown pipeline {name!r} (known: {listed})")
 
 
 def cmd_show(args: argparse.Namespace, session: Session) -> int:
@@ -299,7 +323,8 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
     out = console()
     out.print(
         f"[bold]run {run_id}[/] {run['pipeline']}  {status_text(run['status'])}  trigger {run['trigger']}"
-        f"  started {fmt_time(run['started_at'])}  took {fmt_duration(run_duration(run))}"
+        f"  started {fmt_time(run['started_at'])} {zone_label()}  took {fmt_duration(run_duration(run))}"
+        f"  tasks {fmt_task_counts(run)}"
     )
     out.print(f"params {json.dumps(json.loads(run['params']))}")
     if run["parent_run_id"]:

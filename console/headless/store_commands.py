@@ -83,6 +83,24 @@ def cmd_gc(args: argparse.Namespace, session: Session) -> int:
 
 
 # -- store ------------------------------------------------------------------------------------------------
+def check_artifact_files(db_path: Path, root: Path, info: dict[str, Any]) -> list[Any]:
+    """Each registered model's and file result's artifact against its recorded sha256 and size."""
+    from console.store.artifact_check import check_artifacts
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    try:
+        checked, bad = check_artifacts(conn, root)
+    finally:
+        conn.close()
+    info["artifacts_checked"] = checked
+    return bad
+
+
+def strip_controls(text: str) -> str:
+    """Model names are checked, paths are not: no control byte of one reaches the terminal."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def integrity(db_path: Path) -> tuple[bool, list[str], dict[str, Any]]:
     """Run ``PRAGMA integrity_check`` on a raw connection (works on a corrupt file)."""
 
@@ -113,12 +131,31 @@ def cmd_store(args: argparse.Namespace, session: Session) -> int:
         return EXIT_OK
     ok, problems, info = integrity(db_path)
     if args.check:
+        bad = check_artifact_files(db_path, home / "artifacts", info) if ok else []
         if args.json:
-            print_json({"path": str(db_path), "exists": True, "ok": ok, "problems": problems, **info})
-        elif ok:
+            print_json(
+                {
+                    "path": str(db_path),
+                    "exists": True,
+                    "ok": ok and not bad,
+                    "problems": problems + [b.describe() for b in bad],
+                    **info,
+                    "bad_artifacts": [b.to_json() for b in bad],
+                }
+            )
+        elif ok and not bad:
             sys.stdout.write(
                 f"{db_path}: ok (schema v{info.get('schema_version')}, {info.get('runs', 0)} runs, "
-                f"{fmt_bytes(info['size'])})\n"
+                f"{fmt_bytes(info['size'])}; {info.get('artifacts_checked', 0)} artifact(s) verified)\n"
+            )
+        elif ok:
+            sys.stdout.write(
+                f"{db_path}: database ok, but {len(bad)} artifact(s) do not match their record:\n"
+            )
+            for b in bad:
+                sys.stdout.write(f"  {strip_controls(b.describe())}\n")
+            sys.stdout.write(
+                "  loading these is refused; restore the files from a backup or register the models again\n"
             )
         else:
             shown = "; ".join(problems[:5]) + (f"; ... {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -126,7 +163,7 @@ def cmd_store(args: argparse.Namespace, session: Session) -> int:
                 f"{db_path}: CORRUPT: {shown}\n"
                 "  move it aside and start fresh: opsconsole store --backup-and-reset\n"
             )
-        return EXIT_OK if ok else EXIT_FAILED
+        return EXIT_OK if ok and not bad else EXIT_FAILED
     return _backup_and_reset(home, db_path, ok, args)
 
 

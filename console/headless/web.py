@@ -117,6 +117,17 @@ def build_server(options: ServeOptions, token: str | None) -> Any:
             app.router.add_get("/metrics", metrics_handler(options.project_root))
             return app
 
+        async def handle_index(self, request: web.Request) -> Any:
+            # Without --public-url the page's asset and websocket URLs follow the Host the browser
+            # used, so `--host 0.0.0.0` works from another machine (the guard checked the request).
+            if options.public_url:
+                return await super().handle_index(request)
+            configured, self.public_url = self.public_url, request_base_url(request)
+            try:
+                return await super().handle_index(request)  # builds its URLs before any await
+            finally:
+                self.public_url = configured
+
         async def on_startup(self, app: web.Application) -> None:
             print(f"opsconsole serve: {serve_url(options, token)}", flush=True)
             if options.read_only:
@@ -169,6 +180,12 @@ def public_url(options: ServeOptions) -> str:
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
     return f"http://{host}:{options.port}"
+
+
+def request_base_url(request: web.Request) -> str:
+    """``scheme://host[:port]`` as the browser addressed this server (its ``Host`` header)."""
+    scheme = "https" if request.secure else "http"
+    return f"{scheme}://{request.host}"
 
 
 def serve_url(options: ServeOptions, token: str | None) -> str:

@@ -33,6 +33,12 @@ def check_rows(db: Database, run_id: int | None, pipeline: str | None) -> list[d
     return [to_json(dict(r)) for r in rows]
 
 
+def _iso(ts: float | None) -> str | None:
+    from console.store.runs import iso
+
+    return iso(ts)
+
+
 def to_json(row: dict[str, Any]) -> dict[str, Any]:
     """A stored result in the shape of ``CheckResult.to_dict()`` plus where it ran."""
     detail = json.loads(row.get("detail") or "{}")
@@ -52,8 +58,9 @@ def to_json(row: dict[str, Any]) -> dict[str, Any]:
         "run_id": row["run_id"],
         "pipeline": row["pipeline"],
         "task": row["task"],
+        "at": _iso(row.get("at")),
     }
-    for key in ("quarantined", "quarantine_sha256", "details"):
+    for key in ("quarantined", "quarantine_sha256", "details", "reused_from"):
         if key in detail:
             out[key] = detail[key]
     return out
@@ -64,7 +71,8 @@ def check_history(
 ) -> list[dict[str, Any]]:
     """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first."""
     params: list[Any] = [check]
-    where = "check_name=?"
+    # copies of a reused task's results (``reused_from``) are the same observation: count it once
+    where = "check_name=? AND json_extract(detail, '$.reused_from') IS NULL"
     for column, value in (("pipeline", pipeline), ("task", task)):
         if value:
             where += f" AND {column}=?"

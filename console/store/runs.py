@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -74,7 +75,28 @@ def get_run_row(db: Database, run_id: int) -> RunRow:
     row = db.query_one(f"SELECT {RUN_COLUMNS} FROM runs WHERE id=?", (run_id,))
     if row is None:
         raise NotFoundError(f"unknown run: {run_id}")
-    return cast(RunRow, dict(row))
+    run = cast(RunRow, dict(row))
+    attach_task_counts(db, [run])
+    return run
+
+
+def attach_task_counts(db: Database, runs: Sequence[RunRow]) -> None:
+    """Give each run ``task_counts`` (status -> number of tasks): one grouped query for all of them.
+
+    ``n_done`` counts finished tasks whatever their end; these say how each one ended.
+    """
+    if not runs:
+        return
+    ids = [r["id"] for r in runs]
+    marks = ",".join("?" * len(ids))
+    rows = db.query(
+        f"SELECT run_id, status, count(*) FROM tasks WHERE run_id IN ({marks}) GROUP BY run_id, status", ids
+    )
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for run_id, status, n in rows:
+        counts[int(run_id)][str(status)] = int(n)
+    for r in runs:
+        r["task_counts"] = counts[r["id"]]
 
 
 def get_tasks(db: Database, run_id: int) -> list[TaskRow]:
@@ -84,6 +106,15 @@ def get_tasks(db: Database, run_id: int) -> list[TaskRow]:
         (run_id,),
     )
     return [cast(TaskRow, dict(r)) for r in rows]
+
+
+def failed_tasks(db: Database, run_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The first ``limit`` failed tasks of a run (name, status, error), in task order."""
+    rows = db.query(
+        "SELECT name, status, error FROM tasks WHERE run_id=? AND status='failed' ORDER BY position LIMIT ?",
+        (run_id, limit),
+    )
+    return [dict(r) for r in rows]
 
 
 def list_runs(
@@ -113,7 +144,14 @@ def list_runs(
         params.extend([like, like, like, search])
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = db.query(f"SELECT {RUN_COLUMNS} FROM runs {clause} ORDER BY id DESC LIMIT ?", (*params, limit))
-    return [cast(RunRow, dict(r)) for r in rows]
+    runs = [cast(RunRow, dict(r)) for r in rows]
+    attach_task_counts(db, runs)
+    return runs
+
+
+def known_pipelines(db: Database) -> list[str]:
+    """Every pipeline name that has runs in the store, sorted."""
+    return [str(r[0]) for r in db.query("SELECT DISTINCT pipeline FROM runs ORDER BY pipeline")]
 
 
 def count_runs(db: Database) -> int:
@@ -161,6 +199,7 @@ def run_to_json(run: RunRow, tasks: list[TaskRow] | None = None) -> dict[str, An
         "parent_run_id": run["parent_run_id"],
         "n_tasks": run["n_tasks"],
         "n_done": run["n_done"],
+        "task_counts": run.get("task_counts"),
         "error": run["error"],
         "source_sha256": run["source_sha256"],
         "git_commit": run["git_commit"],
@@ -176,11 +215,38 @@ def run_to_json(run: RunRow, tasks: list[TaskRow] | None = None) -> dict[str, An
                 "error": t["error"],
                 "reused": bool(t["reused"]),
                 "log_lines": t["log_lines"],
-                "upstream": json.loads(t["upstream"] or "[]"),
+                "upstream": _upstream(t["upstream"]),
             }
             for t in tasks
         ]
     return out
+
+
+def _upstream(text: str | None) -> list[str]:
+    # most tasks of a big fan-out have no upstream: skip the parser for them
+    return [] if not text or text == "[]" else list(json.loads(text))
+
+
+def tasks_json(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """The ``tasks`` list of a run's ``--json`` shape straight from the rows (one dict per task, no copy)."""
+    rows = db.query(
+        "SELECT name, status, attempts, duration_s, error, reused, log_lines, upstream FROM tasks"
+        " WHERE run_id=? ORDER BY position",
+        (run_id,),
+    )
+    return [
+        {
+            "name": name,
+            "status": status,
+            "attempts": attempts,
+            "duration_s": round(took, 6) if took is not None else None,
+            "error": error,
+            "reused": bool(reused),
+            "log_lines": log_lines,
+            "upstream": _upstream(upstream),
+        }
+        for name, status, attempts, took, error, reused, log_lines, upstream in rows
+    ]
 
 
 def events_after(db: Database, seq: int, limit: int = 5000) -> list[dict[str, Any]]:

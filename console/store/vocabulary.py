@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class RunState(StrEnum):
@@ -126,6 +126,7 @@ class RunRow(TypedDict):
     error: str | None
     source_sha256: str | None
     git_commit: str | None
+    task_counts: NotRequired[dict[str, int]]  # status -> tasks, attached by runs.attach_task_counts
 
 
 class TaskRow(TypedDict):

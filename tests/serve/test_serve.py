@@ -240,3 +240,17 @@ def test_the_console_renders_in_headless_chromium(project, tmp_path) -> None:
     assert "Runs" in screen and "small" in screen, (screen[-2000:], out[-2000:])
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 5_000
+
+
+def test_bound_to_all_addresses_the_page_points_at_the_host_the_browser_used(served) -> None:
+    _, port = served
+    base = f"http://127.0.0.1:{port}"
+    seen_as = f"ops-box.example.net:{port}"
+    status, _, body = get(f"{base}/?token=s3cret-token-for-tests", {"Host": seen_as})
+    assert status == 200, body
+    assert f"ws://{seen_as}/ws" in body, body
+    assert f"http://{seen_as}/static/" in body
+    assert "localhost" not in body and "127.0.0.1" not in body
+    # another name for the same server gets its own URLs (nothing cached from the first request)
+    status, _, body = get(f"{base}/?token=s3cret-token-for-tests", {"Host": f"10.1.2.3:{port}"})
+    assert f"ws://10.1.2.3:{port}/ws" in body

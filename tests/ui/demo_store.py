@@ -237,6 +237,13 @@ def _monitoring(db: Any) -> None:
                 " 'monitor')",
                 (name, value, cur.lastrowid, T0 + 60 * i),
             )
+    # the training pipeline's own accuracy: a series of its own, never mixed with the monitor's
+    for run_id, acc in ((1, 0.97), (3, 0.98)):
+        db.execute(
+            "INSERT INTO metrics (name, value, at, run_id, pipeline, task, source) VALUES"
+            " ('accuracy', ?, ?, ?, 'quick', 'total', 'task')",
+            (acc, T0 + 30 * run_id, run_id),
+        )
     db.execute(
         "INSERT INTO alerts (at, monitor, rule, metric, value, threshold, severity, action) VALUES"
         " (?, 'churn_watch', 'psi > 0.25', 'psi', 0.31, 0.25, 'alert', 'retrain')",

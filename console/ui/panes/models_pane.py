@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from console.errors import OpsConsoleError
+from console.presentation import to_epoch
 from console.ui.cells import clock_time, number, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import REFUSAL
@@ -202,7 +203,7 @@ class ModelsPane(Vertical):
             change = " → ".join(f"v{v}" if v else "—" for v in (h["from_version"], h["to_version"]))
             style = "" if h.get("changed", True) else "dim"
             hist.add_row(
-                (h["at"] or "")[5:19].replace("T", " "),
+                clock_time(to_epoch(h["at"]), now),
                 h["alias"],
                 Text(change, style=style),
                 h["user"] or h["action"],

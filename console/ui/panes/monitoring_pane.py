@@ -31,7 +31,7 @@ HELP = (
 
 @dataclass
 class MonitoringData:
-    series: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    series: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # series label -> points
     monitors: list[dict[str, Any]] = field(default_factory=list)
     drift: dict[str, dict[str, Any]] = field(default_factory=dict)  # monitor -> overview
     alerts: list[dict[str, Any]] = field(default_factory=list)
@@ -40,15 +40,15 @@ class MonitoringData:
 
 def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
     """Everything the tab shows, read through the monitor package's query functions."""
-    from console.monitor import alerts, overview, series
+    from console.monitor import alerts, overview, series_identity
     from console.monitor.report import Thresholds
 
     defaults = Thresholds()
     data = MonitoringData(thresholds=(defaults.psi_warn, defaults.psi_alert))
-    for name in series.metric_names(db):
-        if "." in name:  # per-column statistics: shown in the drift table instead
-            continue
-        data.series[name] = series.series(db, name, limit=POINTS)
+    # one row per series (metric, pipeline or monitor, origin), never two models' points mixed;
+    # a monitor's per-column statistics are shown in the drift table instead
+    for key, points in series_identity.grouped(db, columns=False, limit=POINTS):
+        data.series[key.label] = points
     data.monitors = overview.listing(db, monitors)
     declared = {m.name: m for m in monitors}
     for row in data.monitors:
@@ -95,7 +95,7 @@ class MonitoringPane(Vertical):
     def on_mount(self) -> None:
         metrics = self.query_one("#metrics", FilterTable)
         # fixed widths: the tables refill on every change and should not jump about
-        for key, width in (("metric", 20), ("last", 9), ("trend", 5), ("series", 16)):
+        for key, width in (("metric", 30), ("last", 9), ("trend", 5), ("series", 12)):
             metrics.add_column(key, key=key, width=width)
         drift = self.query_one("#drift", DataTable)
         for key, width in (
@@ -141,19 +141,19 @@ class MonitoringPane(Vertical):
         self.data = data
         table = self.query_one("#metrics", FilterTable)
         rows = []
-        for name, points in data.series.items():
+        for label, points in data.series.items():
             values = [float(p["value"]) for p in points]
             trend = _trend(values)
             rows.append(
                 (
-                    name,
+                    label,
                     [
-                        name,
+                        series_cell(points[-1]),
                         Text(number(values[-1]), justify="right"),
                         trend,
                         Text(spark(values), style="cyan"),
                     ],
-                    name,
+                    label,
                 )
             )
         table.set_rows(rows)
@@ -264,6 +264,16 @@ class MonitoringPane(Vertical):
         self.query_one("#metrics", FilterTable).set_filter(event.text)
         if event.done:
             self.query_one("#metrics", FilterTable).focus()
+
+
+def series_cell(point: dict[str, Any]) -> Text:
+    """``accuracy iris_train (training)``: the metric name, and dim, which series of it this is."""
+    from console.monitor.series_identity import key_of
+
+    key = key_of(point)
+    text = Text(key.name)
+    text.append(f" {key.short}", style="dim")
+    return text
 
 
 def _trend(values: list[float]) -> Text:

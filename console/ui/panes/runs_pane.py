@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from console.presentation import fmt_task_counts
 from console.store.runs import get_tasks, list_runs
 from console.store.vocabulary import RunRow, TaskRow
 from console.ui.cells import duration, status_mark
@@ -216,6 +217,7 @@ class RunsPane(Vertical):
 def preview_text(run: Mapping[str, Any], tasks: list[TaskRow] | None) -> Text:
     line = Text()
     line.append(f"#{run['id']} {run['pipeline']}  ", style="bold")
+    line.append(f"tasks {fmt_task_counts(run)}  ", style="dim")
     if tasks is None:
         line.append_text(status_mark(run["status"]))
         line.append(f" {run['status']}", style="dim")

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
 from console.errors import NotFoundError
+from console.presentation import fmt_task_counts
 from console.quality.history import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
@@ -173,7 +174,7 @@ class RunDetailScreen(Screen[None]):
         text.append(f"  {run['pipeline']}  ", style="bold")
         text.append_text(status_cell(run["status"]))
         text.append(f"   trigger {run['trigger']}   started {clock_time(run['started_at'], now)}")
-        text.append(f"   took {run_took(run, now)}   tasks {run['n_done']}/{run['n_tasks']}")
+        text.append(f"   took {run_took(run, now)}   tasks {fmt_task_counts(run)}")
         if run["parent_run_id"]:
             text.append(f"   rerun of {run['parent_run_id']}", style="dim")
         params = json.loads(run["params"] or "{}")
@@ -251,10 +252,15 @@ class RunDetailScreen(Screen[None]):
 
 
 def check_result(r: dict[str, Any]) -> Text:
+    """The verdict; a result carried over from the run a task was reused from says so."""
     if r["passed"]:
-        return Text("✓ pass", style="green")
-    if r.get("quarantined"):
-        return Text("⇥ quarantined", style="yellow")
-    if r["severity"] == "error":
-        return Text("✗ fail", style="bold red")
-    return Text("! warn", style="yellow")
+        text = Text("✓ pass", style="green")
+    elif r.get("quarantined"):
+        text = Text("⇥ quarantined", style="yellow")
+    elif r["severity"] == "error":
+        text = Text("✗ fail", style="bold red")
+    else:
+        text = Text("! warn", style="yellow")
+    if r.get("reused_from") is not None:
+        text.append(f" ↺{r['reused_from']}", style="dim")
+    return text

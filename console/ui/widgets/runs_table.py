@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from console.presentation import fmt_task_counts
 from console.ui.cells import Clock, clock_time, run_took, status_cell
 
 WIDE = ("id", "pipeline", "status", "trigger", "started", "took", "tasks")
@@ -35,7 +36,7 @@ LABELS = {
     "took": "took",
     "tasks": "tasks",
 }
-WIDTHS = {"id": 6, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": 5}
+WIDTHS = {"id": 6, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": 8}
 FLASH_S = 1.5
 MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
 
@@ -120,7 +121,7 @@ class RunsTable(DataTable[Any]):
         for key in self.columns_shown:
             width = WIDTHS[key]
             if key == "pipeline" and self.columns_shown != WIDE:
-                width = 18  # long names end in "…" rather than pushing columns off screen
+                width = 15  # long names end in "…" rather than pushing columns off screen
             self.add_column(LABELS[key], key=key, width=width)
 
     def set_level(self, level: str) -> None:
@@ -148,7 +149,7 @@ class RunsTable(DataTable[Any]):
             "trigger": run["trigger"],
             "started": clock_time(run["started_at"] or run["created_at"], now),
             "took": Text(run_took(run, now), justify="right"),
-            "tasks": Text(f"{run['n_done']}/{run['n_tasks']}", justify="right"),
+            "tasks": Text(fmt_task_counts(run, compact=True), justify="right"),
         }
         return [values[key] for key in self.columns_shown]
 

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from console.presentation import zone_label
+
 
 class StatusHeader(Static):
     """``ops-console  demo  .opsconsole/state.db   engine: 2 running, 1 queued   12:04:31``."""
@@ -44,7 +46,12 @@ class StatusHeader(Static):
                 state.append(f" ({self.here} here)", style="dim")
         else:
             state.append("idle", style="dim")
-        clock = time.strftime("%H:%M:%S", time.localtime(self.stamp)) if self.stamp else ""
+        # every time on screen is local: the zone is named once, here
+        clock = (
+            f"{time.strftime('%H:%M:%S', time.localtime(self.stamp))} {zone_label(self.stamp)}"
+            if self.stamp
+            else ""
+        )
         pad = width - text.cell_len - state.cell_len - len(clock) - 2
         text.append_text(state)
         if pad > 0:

@@ -1,0 +1,80 @@
+"""The run command's progress views: every event printed (batched), big runs drawn at a fixed cost."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+
+from console.headless.progress import SHOWN, LiveTable, PlainPrinter
+
+
+def _event(kind: str, task: str | None, status: str, **data: object) -> dict[str, object]:
+    return {
+        "kind": kind,
+        "run_id": 7,
+        "pipeline": "p",
+        "task": task,
+        "status": status,
+        "data": data,
+        "at": 0.0,
+    }
+
+
+def test_plain_printer_prints_every_event_from_many_threads_in_one_flush_per_interval() -> None:
+    class Counting(io.StringIO):
+        flushes = 0
+
+        def flush(self) -> None:
+            Counting.flushes += 1
+
+    out = Counting()
+    printer = PlainPrinter(out, interval=60)  # nothing on the timer: stop() drains it all
+
+    def burst(k: int) -> None:
+        for i in range(500):
+            printer(_event("task.finished", f"t{k}_{i}", "succeeded", duration_s=0.001))
+
+    threads = [threading.Thread(target=burst, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    printer.stop()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2000 and all(" succeeded in 1ms" in line for line in lines)
+    assert Counting.flushes == 1
+
+
+def test_live_table_of_a_big_run_shows_counts_and_the_latest_changes() -> None:
+    from rich.console import Console
+
+    names = [f"t{i}" for i in range(5000)]
+    table = LiveTable.__new__(LiveTable)  # the state machine without starting a Live display
+    table.pipeline, table.run_id, table.started, table.lines = "[bold]fan", 7, 0.0, []
+    table.state = {t: {"status": "queued", "note": ""} for t in names}
+    table.counts, table.recent = {"queued": len(names)}, {}
+    for name in names[:3000]:
+        table(_event("task.started", name, "running"))
+        table(_event("task.finished", name, "succeeded", duration_s=0.0))
+    table(_event("task.finished", "t4999", "failed", error="\x1b[31mboom[/]"))
+    assert table.counts == {"queued": 1999, "running": 0, "succeeded": 3000, "failed": 1}
+    assert len(table.recent) <= 4 * SHOWN
+    console = Console(width=160, file=io.StringIO(), color_system=None)
+    console.print(table._render())
+    text = console.file.getvalue()
+    assert "3001/5000 tasks" in text and "1999 queued, 3000 succeeded, 1 failed" in text
+    lines = text.splitlines()
+    first_row = lines[next(i for i, line in enumerate(lines) if "━" in line) + 1]
+    assert "t4999" in first_row and "failed" in first_row  # the latest change on top
+    assert "[bold]fan" in text  # the pipeline name is text, not markup
+    assert text.count("\n") < SHOWN + 10
+
+
+def test_json_is_one_line_when_piped(project) -> None:
+    project.write(
+        "p.py", "from console import Pipeline\np = Pipeline('p')\n@p.task\ndef a():\n    return 1\n"
+    )
+    out = project.cli("run", "p", "--json", check=0).stdout
+    assert out.count("\n") == 1 and json.loads(out)["status"] == "succeeded"
+    assert project.cli("show", "1", "--json").stdout.count("\n") == 1
