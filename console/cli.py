@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from console.errors import OpsConsoleError
+from console.presentation import printable
 
 COMMAND_MODULES = (
     "console.headless.run_commands",
@@ -114,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        sys.stderr.write(f"opsconsole: error: {exc}\n")
+        sys.stderr.write(f"opsconsole: error: {printable(exc)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("opsconsole: interrupted\n")
@@ -126,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort: one line unless --debug
         if args.debug:
             raise
-        sys.stderr.write(f"opsconsole: internal error: {type(exc).__name__}: {exc} (rerun with --debug)\n")
+        sys.stderr.write(
+            f"opsconsole: internal error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)\n"
+        )
         return EXIT_FAILED
     finally:
         session.close()

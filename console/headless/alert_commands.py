@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError, UsageError
-from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_number, fmt_time, plain, print_json
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -73,18 +73,18 @@ def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
         data = alert_store.alert_to_json(r)
         run = "-"
         if r["action_run_id"]:
-            run = f"{r['action_run_id']} {r.get('action_status') or ''}".strip()
+            run = plain(f"{r['action_run_id']} {r.get('action_status') or ''}".strip())
         elif data["evidence"].get("action_error"):
             run = f"[red]{escape_markup(data['evidence']['action_error'])}[/]"
         style = "bold red" if r["severity"] == "alert" else "yellow"
         table.add_row(
             str(r["id"]) + (" ✓" if r["acknowledged"] else ""),
             fmt_time(r["at"]),
-            r["monitor"],
-            f"[{style}]{r['rule']}[/]",
-            fmt_number(r["value"]),
-            escape_markup(_evidence_line(data["evidence"])),
-            r["action"] or "-",
+            plain(r["monitor"]),
+            plain(r["rule"], style),
+            plain(fmt_number(r["value"])),
+            plain(_evidence_line(data["evidence"])),
+            plain(r["action"] or "-"),
             run,
         )
     console().print(table)
@@ -124,8 +124,10 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
             return 0
         for v in versions:
             console().print(
-                f"{args.model} v{v['version']}: {v['n']} points, last {fmt_number(v['last'])}, "
-                f"mean {fmt_number(v['mean'])}, min {fmt_number(v['min'])}, max {fmt_number(v['max'])}"
+                plain(
+                    f"{args.model} v{v['version']}: {v['n']} points, last {fmt_number(v['last'])}, "
+                    f"mean {fmt_number(v['mean'])}, min {fmt_number(v['min'])}, max {fmt_number(v['max'])}"
+                )
             )
         return 0
     if args.name:
@@ -138,7 +140,9 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
             where = p["monitor"] or (f"{p['pipeline']}.{p['task']}" if p["pipeline"] else "-")
             version = f" {p['model']} v{p['version']}" if p["model"] else ""
             run = f" run {p['run_id']}" if p["run_id"] else ""
-            console().print(f"{fmt_time(p['at'])}  {fmt_number(p['value']):>10}  {where}{version}{run}")
+            console().print(
+                plain(f"{fmt_time(p['at'])}  {fmt_number(p['value']):>10}  {where}{version}{run}")
+            )
         if tr is not None and tr.previous is not None:
             console().print(
                 f"trend: {tr.arrow()} {fmt_number(tr.last)} vs mean {fmt_number(tr.previous)} of the {tr.n} before"
@@ -160,6 +164,6 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
         tr = r["trend"]
         arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·") if tr else "·"
         where = r["monitor"] or (f"{r['pipeline']}.{r['task']}" if r["pipeline"] else "-")
-        table.add_row(r["name"], fmt_number(r["value"]), arrow, fmt_time(r["at"]), where)
+        table.add_row(plain(r["name"]), plain(fmt_number(r["value"])), arrow, fmt_time(r["at"]), plain(where))
     console().print(table)
     return 0

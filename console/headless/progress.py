@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from console.headless.output import STATUS_STYLE, console, fmt_duration
+from console.headless.output import STATUS_STYLE, console, escape_markup, fmt_duration, plain, printable
 
 
 class PlainPrinter:
@@ -22,7 +22,7 @@ class PlainPrinter:
         line = format_event(event)
         if line:
             with self._lock:
-                self.stream.write(line + "\n")
+                self.stream.write(printable(line) + "\n")
                 self.stream.flush()
 
     def stop(self) -> None:
@@ -113,7 +113,7 @@ class LiveTable:
         from rich.table import Table
 
         done = sum(1 for s in self.state.values() if s["status"] in ("succeeded", "failed", "skipped"))
-        title = f"run {self.run_id or ''} {self.pipeline}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        title = f"run {self.run_id or ''} {escape_markup(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
         table.add_column("task")
         table.add_column("status")
@@ -125,11 +125,12 @@ class LiveTable:
             if took is None and st["status"] == "running" and "t0" in st:
                 took = time.time() - st["t0"]
             attempt = f" (attempt {st['attempt']})" if st.get("attempt", 1) > 1 else ""
-            table.add_row(name, f"[{style}]{mark} {st['status']}{attempt}[/]", fmt_duration(took), st["note"])
+            status = f"[{style}]{mark} {st['status']}{attempt}[/]"
+            table.add_row(plain(name), status, fmt_duration(took), plain(st["note"]))
         if len(self.state) > 40:
             table.add_row(f"... {len(self.state) - 40} more", "", "", "")
         for line in self.lines:
-            table.add_row("", "", "", f"[cyan]{line}[/]")
+            table.add_row("", "", "", plain(line, "cyan"))
         return table
 
     def stop(self) -> None:

@@ -6,8 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from console.headless.output import console, fmt_time, print_json
-from console.quality.history import check_history, check_rows
+from console.headless.output import console, escape_markup, fmt_time, plain, print_json
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -34,6 +33,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace, session: Session) -> int:
+    from console.quality.history import check_rows  # console.quality imports pandas: not at start-up
     from console.store.runs import resolve_run_id
 
     db = session.store.db
@@ -65,24 +65,26 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
         obs = r["error"] or ("" if r["observed"] is None else f"{r['observed']:.6g}")
         table.add_row(
             str(r["run_id"]),
-            r["pipeline"],
-            r["task"],
-            r["check"],
-            r["severity"],
+            plain(r["pipeline"]),
+            plain(r["task"]),
+            plain(r["check"]),
+            plain(r["severity"]),
             result,
             f"{r['failing']}/{r['total']}",
-            obs,
+            plain(obs),
         )
     console().print(table)
     for r in rows:
         if not r["passed"] and r["sample"]:
-            console().print(f"[bold]{r['pipeline']}.{r['task']} {r['check']}[/]: first failing rows")
+            where = escape_markup(f"{r['pipeline']}.{r['task']} {r['check']}")
+            console().print(f"[bold]{where}[/]: first failing rows")
             for rec in r["sample"][:5]:
-                console().print(f"  {json.dumps(rec, default=str)}")
+                console().print(plain(f"  {json.dumps(rec, default=str, ensure_ascii=False)}"))
     return 1 if failed else 0
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:
+    from console.quality.history import check_history
     points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)
@@ -90,7 +92,9 @@ def _history(args: argparse.Namespace, db: Database) -> int:
     for p in points:
         mark = "✓" if p["passed"] else "✗"
         console().print(
-            f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  {mark} {p['observed']}"
+            plain(
+                f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  {mark} {p['observed']}"
+            )
         )
     return 0
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from console.ui.cells import truncate
 from console.ui.tail import PipelineInfo
+from console.ui.widgets.safe_table import SafeTable
 
 
-class PipelineList(DataTable[Any]):
+class PipelineList(SafeTable):
     """One row per pipeline; a broken one takes two rows' height to show why."""
 
     DEFAULT_CSS = """
