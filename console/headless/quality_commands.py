@@ -85,6 +85,7 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 
 def _history(args: argparse.Namespace, db: Database) -> int:
     from console.quality.history import check_history
+
     points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)
