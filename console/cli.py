@@ -91,7 +91,16 @@ def _version() -> str:
     return __version__
 
 
+def _tolerate_narrow_encodings() -> None:
+    """A stdout that cannot encode ✓ or a user's text (``PYTHONIOENCODING=latin-1``) gets ``\\u2713``, not an error."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_narrow_encodings()
     parser = build_parser()
     args = parser.parse_args(argv)
     for flag in ("project", "json", "no_ui", "debug", "read_only", "executor", "scheduler"):

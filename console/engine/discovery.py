@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from console.engine.dag import resolve
+from console.engine.names import shorten, valid_name
 from console.engine.pipeline import Pipeline
 from console.errors import NotFoundError, PipelineDefinitionError
 
@@ -152,6 +153,10 @@ class Catalog:
 
     def load_one(self, name: str) -> Pipeline:
         """Fast path for ``run NAME``: try ``NAME.py`` first, import everything otherwise."""
+        if not valid_name(name):  # never a file name to try (too long, a path, control characters)
+            raise NotFoundError(
+                f"unknown pipeline: {shorten(name)} (pipeline names are letters, digits, _ . -)"
+            )
         guess = (self.dir / f"{name}.py").resolve()
         if guess.is_file():
             self.modules[guess] = load_module(guess)
@@ -205,4 +210,4 @@ class Catalog:
             if b.name == name:
                 raise PipelineDefinitionError(f"pipeline {name!r} is broken: {b.error}", b.file, b.line)
         known = ", ".join(sorted(pipelines)) or "none"
-        raise NotFoundError(f"unknown pipeline: {name!r} (known: {known})")
+        raise NotFoundError(f"unknown pipeline: {shorten(name)} (known: {known})")

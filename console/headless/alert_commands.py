@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from console.engine.names import bounded_int
 from console.errors import ReadOnlyError, UsageError
 from console.headless.output import console, escape_markup, fmt_number, fmt_time, plain, print_json
 
@@ -16,9 +17,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("alerts", parents=[common], help="alerts raised by monitors, newest first")
     p.add_argument("--monitor")
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int, default=50)
     p.add_argument(
-        "--ack", nargs="*", type=int, metavar="ID", help="acknowledge these alerts (none given: all open)"
+        "--ack",
+        nargs="*",
+        type=bounded_int,
+        metavar="ID",
+        help="acknowledge these alerts (none given: all open)",
     )
     p.set_defaults(func=cmd_alerts)
 
@@ -39,7 +44,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with NAME and --model: one row per model version",
     )
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int, default=50)
     p.set_defaults(func=cmd_metrics)
 
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from console.engine.names import bounded_int
 from console.headless.output import (
     console,
     escape_markup,
@@ -38,7 +39,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("runs", parents=[common], help="list runs, newest first")
     p.add_argument("--pipeline")
     p.add_argument("--status")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=bounded_int, default=20)
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("show", parents=[common], help="show a run and its tasks")
