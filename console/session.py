@@ -49,6 +49,9 @@ class Session:
                 executor=getattr(self.args, "executor", None),
                 scheduler=getattr(self.args, "scheduler", None),
             )
+            from console.triggers.schedule import check_pipeline_schedule
+
+            self._engine.catalog.checks.append(check_pipeline_schedule)
         return self._engine
 
     @property
