@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from console.session import Session
     from console.store.db import Database
 
+MAX_SUGGEST_COLUMNS = 2_000
+
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
@@ -101,9 +103,17 @@ def _history(args: argparse.Namespace, db: Database) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace, session: Session) -> int:
-    from console.quality.csvio import read_csv
+    from console.errors import DataError
+    from console.quality.csvio import header_width, read_csv
     from console.quality.suggest import suggest
 
+    # one check per column: a 1,000,000-column header would take minutes and gigabytes
+    width = header_width(args.file)
+    if width > MAX_SUGGEST_COLUMNS:
+        raise DataError(
+            f"{args.file}: {width:,} columns in the header; suggest reads at most {MAX_SUGGEST_COLUMNS:,} "
+            f"(cut the file first, e.g. cut -d, -f1-{MAX_SUGGEST_COLUMNS})"
+        )
     frame = read_csv(args.file)
     code = suggest(frame)
     if args.json:
