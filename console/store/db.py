@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from console.errors import StoreCorruptError, StoreError, StoreUnavailableError
 from console.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -54,8 +55,11 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode with a generous busy timeout (safe across processes)."""
     try:
         if readonly:
+            # WAL readers write the -shm index; where nobody can write (a read-only filesystem)
+            # SQLite needs immutable=1 to open the file at all, and then nothing can change it.
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
             conn = sqlite3.connect(
-                f"file:{path}?mode=ro",
+                f"file:{quote(str(path))}?{flags}",
                 uri=True,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,
