@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from console.errors import StoreCorruptError, StoreError, StoreUnavailableError
+from console.store.private import create_private, open_private
 from console.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
@@ -141,7 +142,7 @@ def _opening(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        fd = os.open(f"{path}.open-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(f"{path}.open-lock", os.O_RDWR | os.O_CREAT)
     except OSError as exc:
         raise translate(exc, path.parent) from exc
     try:
@@ -165,6 +166,10 @@ class Database:
             # switch to WAL (one gets "database is locked" at once, no busy wait): open and
             # migrate under a lock file, which costs one flock per process start.
             with _opening(path):
+                try:
+                    create_private(path)
+                except OSError as exc:
+                    raise translate(exc, path) from exc
                 conn = self.conn()
                 try:
                     migrate(conn, path)
