@@ -4,7 +4,7 @@ Hypothesis builds strings from markup-like pieces and control characters (``[/]`
 ``[bold]``, ``\\x1b[31m``, ``\\r``, NUL, a backslash before a tag). Each example becomes a
 project whose data values, failing check samples, exception text, ``--param`` values,
 log lines, model tags, promote reasons and monitored column names (so alert evidence) all
-carry it; then every read command runs through a subprocess and the console is driven
+carry it, and a module fails to import with it; then every command runs through a subprocess and the console is driven
 through its tabs and a run's detail with Pilot.
 """
 
@@ -103,6 +103,7 @@ def make_project(root: Path, hostile: str, column: str) -> None:
     (root / "pipelines").mkdir(parents=True)
     (root / "incoming").mkdir()
     (root / "pipelines" / "hostile.py").write_text(SOURCE.format(hostile=hostile, column=column))
+    (root / "pipelines" / "broken.py").write_text(f"raise RuntimeError({hostile!r})\n")
     rng = np.random.default_rng(1)
     a = rng.normal(3.0, size=300)  # shifted: the monitor's psi rule fires
     frame = pd.DataFrame({"a": a, column: ["z"] * 300, "code": ["ok"] * 300, "y": (a > 0).astype(int)})
@@ -120,6 +121,7 @@ def check_cli(root: Path, hostile: str, column: str) -> None:
         ("runs",): (0,),
         ("show", "1"): (0,),
         ("show", "2"): (0,),
+        ("rerun", "2"): (1,),
         ("checks",): (0, 1),
         ("checks", "--failed"): (0, 1),
         ("checks", "--history", "isin"): (0,),
@@ -146,6 +148,7 @@ def check_cli(root: Path, hostile: str, column: str) -> None:
     assert shown(json.dumps(hostile, ensure_ascii=False)) in out[("checks", "--failed")]  # a failing sample
     assert shown(arg_text) in out[("history", "m")]  # the promote reason
     assert shown(column) in out[("alerts",)]  # alert evidence: the drifted column
+    assert shown(f"RuntimeError: {hostile}") in out[("pipelines",)]  # a broken module's error
 
 
 async def drive_console(root: Path, hostile: str) -> list[str]:
