@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from console.errors import OpsConsoleError
+from console.presentation import printable
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -102,7 +103,16 @@ def nest_verbs(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def _tolerate_narrow_encodings() -> None:
+    """A stdout that cannot encode ✓ or a user's text (``PYTHONIOENCODING=latin-1``) gets ``\\u2713``, not an error."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerate_narrow_encodings()
     parser = build_parser()
     args = parser.parse_args(nest_verbs(sys.argv[1:] if argv is None else argv))
     for flag in ("project", "json", "no_ui", "debug", "read_only", "executor", "scheduler"):
@@ -126,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        sys.stderr.write(f"opsconsole: error: {exc}\n")
+        sys.stderr.write(f"opsconsole: error: {printable(exc)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("opsconsole: interrupted\n")
@@ -138,7 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort: one line unless --debug
         if args.debug:
             raise
-        sys.stderr.write(f"opsconsole: internal error: {type(exc).__name__}: {exc} (rerun with --debug)\n")
+        sys.stderr.write(
+            f"opsconsole: internal error: {type(exc).__name__}: {printable(exc)} (rerun with --debug)\n"
+        )
         return EXIT_FAILED
     finally:
         session.close()

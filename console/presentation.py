@@ -115,11 +115,21 @@ def run_duration(run: Mapping[str, Any]) -> float | None:
     return float(end - run["started_at"])
 
 
+# C0 controls but tab and newline, DEL and C1 controls: shown as ``\\xNN`` so data cannot move the cursor,
+# recolour the terminal or hide what came before a carriage return.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def printable(text: Any) -> str:
+    """``text`` with terminal control characters shown as ``\\xNN`` (tab and newline kept)."""
+    return str(text).translate(_CONTROLS)
+
+
 def escape_markup(text: Any) -> str:
-    """User text (paths, messages) printed literally, not read as rich markup."""
+    """User or data text printed literally: control characters made visible, rich markup escaped."""
     from rich.markup import escape
 
-    return escape(str(text))
+    return escape(printable(text))
 
 
 def fmt_number(value: Any) -> str:
@@ -129,3 +139,10 @@ def fmt_number(value: Any) -> str:
     if isinstance(value, int | float):
         return f"{value:.4g}"
     return str(value)
+
+
+def plain(text: Any, style: str = "") -> Any:
+    """A rich ``Text`` of user or data text: never parsed as markup, control characters made visible."""
+    from rich.text import Text
+
+    return Text(printable(text), style=style)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import ProjectError
+from console.project_config import validated
 
 KNOWN_KEYS = {
     "pipelines",
@@ -122,25 +123,14 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     extra = {k: cfg[k] for k in unknown}
     if "lineage" in cfg:
         extra["lineage"] = cfg["lineage"]
-    try:
-        max_workers = int(cfg.get("max_workers", min(32, (os.cpu_count() or 1) + 4)))
-    except (TypeError, ValueError) as exc:
-        raise ProjectError(f"{root}: max_workers must be an integer") from exc
-    if max_workers < 1:
-        raise ProjectError(f"{root}: max_workers must be at least 1")
-    executor = str(cfg.get("executor", "thread"))
-    if executor not in ("thread", "process", "dask"):
-        raise ProjectError(f"{root}: executor must be thread, process or dask, not {executor!r}")
-    state_dir = cfg.get("state_dir")
-    return Project(
-        root=root,
-        name=str(cfg.get("name", root.name)),
-        pipelines_dir=root / str(cfg.get("pipelines", "pipelines")),
-        max_workers=max_workers,
-        executor=executor,
-        scheduler=cfg.get("scheduler"),
-        timezone=cfg.get("timezone"),
-        state_dir=(root / state_dir) if state_dir else None,
-        read_only=bool(cfg.get("read_only", False)),
-        extra=extra,
-    )
+    settings = validated(cfg, config_file(root) or root, root)
+    return Project(root=root, extra=extra, **settings)
+
+
+def config_file(root: Path) -> Path | None:
+    """The file the settings come from (for error messages), or None when there is none."""
+    if (root / "opsconsole.toml").is_file():
+        return root / "opsconsole.toml"
+    if (root / "pyproject.toml").is_file():
+        return root / "pyproject.toml"
+    return None

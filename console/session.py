@@ -33,8 +33,13 @@ class Session:
         if self._store is None:
             from console.store.state import Store
 
-            # a read-only session looks and never writes: not even the recovery of dead runs
-            self._store = Store(self.project.home, recover=not self.read_only)
+            # A read-only session looks and never writes: not even the recovery of dead runs. It
+            # opens an existing database read-only, so a state dir on a read-only filesystem works.
+            home = self.project.home
+            if self.read_only and (home / "state.db").exists():
+                self._store = Store(home, readonly=True, recover=False)
+            else:
+                self._store = Store(home, recover=not self.read_only)
         return self._store
 
     @property
@@ -49,6 +54,9 @@ class Session:
                 executor=getattr(self.args, "executor", None),
                 scheduler=getattr(self.args, "scheduler", None),
             )
+            from console.triggers.schedule import check_pipeline_schedule
+
+            self._engine.catalog.checks.append(check_pipeline_schedule)
         return self._engine
 
     @property

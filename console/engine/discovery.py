@@ -11,14 +11,16 @@ import importlib.util
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from console.engine.dag import resolve
+from console.engine.names import shorten, valid_name
 from console.engine.pipeline import Pipeline
-from console.errors import NotFoundError, PipelineDefinitionError
+from console.errors import NotFoundError, OpsConsoleError, PipelineDefinitionError
 
 MODULE_PREFIX = "opsconsole_pipelines"
 _import_lock = threading.Lock()
@@ -125,6 +127,21 @@ class Catalog:
         self.dir = pipelines_dir
         self.modules: dict[Path, LoadedModule] = {}
         self.extra: dict[str, Pipeline] = {}
+        # Checks from layers above the engine (a schedule that does not parse): a pipeline
+        # failing one is listed broken with its message, like a cycle.
+        self.checks: list[Callable[[Pipeline], None]] = []
+
+    def _load(self, path: Path) -> LoadedModule:
+        loaded = load_module(path)
+        for pipeline in list(loaded.pipelines):
+            for check in self.checks:
+                try:
+                    check(pipeline)
+                except OpsConsoleError as exc:
+                    loaded.pipelines.remove(pipeline)
+                    loaded.broken.append(Broken(pipeline.name, pipeline.file, pipeline.line, str(exc)))
+                    break
+        return loaded
 
     def add(self, pipeline: Pipeline) -> Pipeline:
         """Register a pipeline built in code (tests, notebooks) rather than found in a file."""
@@ -138,7 +155,7 @@ class Catalog:
         return sorted(p.resolve() for p in self.dir.glob("*.py") if not p.name.startswith("_"))
 
     def load_all(self) -> Catalog:
-        self.modules = {path: load_module(path) for path in self.files()}
+        self.modules = {path: self._load(path) for path in self.files()}
         return self
 
     def reload(self, path: Path) -> LoadedModule | None:
@@ -147,14 +164,18 @@ class Catalog:
         if not path.exists():
             self.modules.pop(path, None)
             return None
-        self.modules[path] = load_module(path)
+        self.modules[path] = self._load(path)
         return self.modules[path]
 
     def load_one(self, name: str) -> Pipeline:
         """Fast path for ``run NAME``: try ``NAME.py`` first, import everything otherwise."""
+        if not valid_name(name):  # never a file name to try (too long, a path, control characters)
+            raise NotFoundError(
+                f"unknown pipeline: {shorten(name)} (pipeline names are letters, digits, _ . -)"
+            )
         guess = (self.dir / f"{name}.py").resolve()
         if guess.is_file():
-            self.modules[guess] = load_module(guess)
+            self.modules[guess] = self._load(guess)
             for p in self.modules[guess].pipelines:
                 if p.name == name:
                     return p
@@ -204,5 +225,10 @@ class Catalog:
         for b in self.broken:
             if b.name == name:
                 raise PipelineDefinitionError(f"pipeline {name!r} is broken: {b.error}", b.file, b.line)
+        if not self.dir.is_dir():
+            raise NotFoundError(
+                f"unknown pipeline: {shorten(name)}: no pipelines directory {self.dir} "
+                '(create it, or set pipelines = "DIR" in the config)'
+            )
         known = ", ".join(sorted(pipelines)) or "none"
-        raise NotFoundError(f"unknown pipeline: {name!r} (known: {known})")
+        raise NotFoundError(f"unknown pipeline: {shorten(name)} (known: {known})")

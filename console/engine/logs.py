@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from console.store.private import private_opener
+
 _current = threading.local()
 _install_lock = threading.Lock()
 
@@ -48,7 +50,9 @@ class TaskLog:
     def _emit(self, lines: list[str]) -> None:
         if self._fh is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "a", encoding="utf-8", errors="replace", buffering=1)  # noqa: SIM115
+            self._fh = open(  # noqa: SIM115 - owner-only, like the artifacts
+                self.path, "a", encoding="utf-8", errors="replace", buffering=1, opener=private_opener
+            )
         stamp = time.strftime("%H:%M:%S")
         self._fh.write("".join(f"{stamp} {self.prefix}{ln}\n" for ln in lines))
         self.lines += len(lines)
@@ -72,7 +76,7 @@ def append_lines(folder: Path, name: str, lines: list[str]) -> None:
     if not lines:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{name}.log", "a", encoding="utf-8", errors="replace") as fh:
+    with open(folder / f"{name}.log", "a", encoding="utf-8", errors="replace", opener=private_opener) as fh:
         fh.write("".join(f"{ln}\n" for ln in lines))
 
 

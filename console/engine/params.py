@@ -17,7 +17,8 @@ def parse_pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise BadParamError(f"bad --param {pair!r}: expected NAME=VALUE")
+            shown = pair if len(pair) <= 80 else pair[:80] + "…"
+            raise BadParamError(f"bad --param {shown!r}: expected NAME=VALUE")
         out[key.strip()] = value
     return out
 
@@ -43,8 +44,9 @@ def coerce(name: str, raw: Any, default: Any) -> Any:
             if not isinstance(value, type(default)):
                 raise ValueError(raw)
             return value
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise BadParamError(f"param {name}: expected {type(default).__name__}, got {raw!r}") from exc
+    except (ValueError, json.JSONDecodeError, RecursionError):
+        shown = raw if len(raw) <= 80 else raw[:80] + "…"
+        raise BadParamError(f"param {name}: expected {type(default).__name__}, got {shown!r}") from None
     return raw
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, overload
 
+from console.engine.names import check_param_name, check_pipeline_name, check_task_name
 from console.errors import PipelineDefinitionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,10 +66,15 @@ class Pipeline:
         tags: Sequence[str] = (),
         source: Any = None,
     ) -> None:
+        frame = sys._getframe(1)
         if not isinstance(name, str) or not name.strip():
-            raise PipelineDefinitionError("a pipeline needs a non-empty name")
-        self.name = name
+            raise PipelineDefinitionError(
+                "a pipeline needs a non-empty name", frame.f_code.co_filename, frame.f_lineno
+            )
+        self.name = check_pipeline_name(name, frame.f_code.co_filename, frame.f_lineno)
         self.params: dict[str, Any] = dict(params or {})
+        for param in self.params:
+            check_param_name(param, frame.f_code.co_filename, frame.f_lineno)
         self.schedule = schedule
         self.watch = watch
         self.description = description
@@ -79,7 +85,6 @@ class Pipeline:
         self.promote_if = promote_if
         self.tags = tuple(tags)
         self.tasks: dict[str, TaskSpec] = {}
-        frame = sys._getframe(1)
         self.file: str = frame.f_code.co_filename
         self.line: int = frame.f_lineno
         self.module: str | None = frame.f_globals.get("__name__")
@@ -131,6 +136,7 @@ class Pipeline:
                     func.__code__.co_filename,
                     func.__code__.co_firstlineno,
                 )
+            check_task_name(task_name, func.__code__.co_filename, func.__code__.co_firstlineno)
             sig = inspect.signature(func)
             defaults = {
                 k: v.default for k, v in sig.parameters.items() if v.default is not inspect.Parameter.empty

@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from console.engine.names import bounded_int
 from console.errors import ReadOnlyError, UsageError
-from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_number, fmt_time, plain, print_json
 from console.presentation import times_note
 
 if TYPE_CHECKING:
@@ -18,9 +19,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("alerts", parents=[common], help="alerts raised by monitors, newest first")
     p.add_argument("--monitor")
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int, default=50)
     p.add_argument(
-        "--ack", nargs="*", type=int, metavar="ID", help="acknowledge these alerts (none given: all open)"
+        "--ack",
+        nargs="*",
+        type=bounded_int,
+        metavar="ID",
+        help="acknowledge these alerts (none given: all open)",
     )
     p.set_defaults(func=cmd_alerts)
 
@@ -41,7 +46,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with NAME and --model: one row per model version",
     )
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=bounded_int, default=50)
     p.add_argument(
         "--prometheus", action="store_true", help="runs, tasks, checks, models and metrics in Prometheus' text format"
     )
@@ -78,18 +83,18 @@ def cmd_alerts(args: argparse.Namespace, session: Session) -> int:
         data = alert_store.alert_to_json(r)
         run = "-"
         if r["action_run_id"]:
-            run = f"{r['action_run_id']} {r.get('action_status') or ''}".strip()
+            run = plain(f"{r['action_run_id']} {r.get('action_status') or ''}".strip())
         elif data["evidence"].get("action_error"):
             run = f"[red]{escape_markup(data['evidence']['action_error'])}[/]"
         style = "bold red" if r["severity"] == "alert" else "yellow"
         table.add_row(
             str(r["id"]) + (" ✓" if r["acknowledged"] else ""),
             fmt_time(r["at"]),
-            r["monitor"],
-            f"[{style}]{r['rule']}[/]",
-            fmt_number(r["value"]),
-            escape_markup(_evidence_line(data["evidence"])),
-            r["action"] or "-",
+            plain(r["monitor"]),
+            plain(r["rule"], style),
+            plain(fmt_number(r["value"])),
+            plain(_evidence_line(data["evidence"])),
+            plain(r["action"] or "-"),
             run,
         )
     console().print(table)
@@ -175,8 +180,10 @@ def cmd_metrics(args: argparse.Namespace, session: Session) -> int:
             return 0
         for v in versions:
             console().print(
-                f"{args.model} v{v['version']}: {v['n']} points, last {fmt_number(v['last'])}, "
-                f"mean {fmt_number(v['mean'])}, min {fmt_number(v['min'])}, max {fmt_number(v['max'])}"
+                plain(
+                    f"{args.model} v{v['version']}: {v['n']} points, last {fmt_number(v['last'])}, "
+                    f"mean {fmt_number(v['mean'])}, min {fmt_number(v['min'])}, max {fmt_number(v['max'])}"
+                )
             )
         return 0
     if args.name:

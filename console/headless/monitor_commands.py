@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from console.errors import NotFoundError, ReadOnlyError, UsageError
-from console.headless.output import console, escape_markup, fmt_number, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_number, fmt_time, plain, print_json
 from console.presentation import times_note, zone_label
 
 if TYPE_CHECKING:
@@ -154,14 +154,19 @@ def _action_outcomes(session: Session, ev: Any) -> list[dict[str, Any]]:
 def _action_lines(actions: list[dict[str, Any]]) -> list[str]:
     lines = []
     for act in actions:
-        lines.append(f"  run {act['run_id']} {act['pipeline']} (trigger {act['trigger']}): {act['status']}")
+        lines.append(
+            escape_markup(
+                f"  run {act['run_id']} {act['pipeline']} (trigger {act['trigger']}): {act['status']}"
+            )
+        )
         for g in act["gate"]:
             verdict = "[green]promoted[/]" if g["promoted"] else "[yellow]kept the champion[/]"
             champ = f"v{g['champion']}" if g["champion"] is not None else "none"
-            lines.append(
+            what = escape_markup(
                 f"    gate {g['name']} v{g['challenger']} vs {champ} on {g['metric']}: "
-                f"{fmt_number(g['challenger_score'])} vs {fmt_number(g['champion_score'])}: {verdict}"
+                f"{fmt_number(g['challenger_score'])} vs {fmt_number(g['champion_score'])}"
             )
+            lines.append(f"{what}: {verdict}")
     return lines
 
 
@@ -170,15 +175,18 @@ def _print_evaluation(ev: Any) -> None:
     console().print(f"[{style}]{escape_markup(ev.summary)}[/]")
     for rule in ev.rules:
         mark = "[bold red]FIRED[/]" if rule["fired"] else "ok"
-        console().print(f"  {rule['rule']:<24} {rule['metric']} = {fmt_number(rule['value'])}  {mark}")
+        what = escape_markup(f"  {rule['rule']:<24} {rule['metric']} = {fmt_number(rule['value'])}")
+        console().print(f"{what}  {mark}")
     for held in ev.suppressed:
-        console().print(f"  [dim]{held['rule']}: held back: {escape_markup(held['reason'])}[/]")
+        console().print(
+            f"  [dim]{escape_markup(held['rule'])}: held back: {escape_markup(held['reason'])}[/]"
+        )
     for alert in ev.alerts:
         if alert.get("action_error"):
             console().print(f"  [red]action failed: {escape_markup(alert['action_error'])}[/]")
         elif alert.get("action_run_id"):
             console().print(
-                f"  alert {alert['id']} -> {alert['action']} run {alert['action_run_id']} started"
+                f"  alert {alert['id']} -> {escape_markup(alert['action'])} run {alert['action_run_id']} started"
             )
 
 
@@ -196,12 +204,12 @@ def _print_listing(rows: list[dict[str, Any]]) -> None:
         status = last.get("status", "never")
         every = fmt_every(r.get("every_s"))
         table.add_row(
-            r["name"] + ("" if r["declared"] else " [dim](removed)[/]"),
-            str(r.get("model") or "-"),
+            escape_markup(r["name"]) + ("" if r["declared"] else " [dim](removed)[/]"),
+            plain(r.get("model") or "-"),
             every,
             fmt_time(last.get("timestamp")),
-            f"[{VERDICT_STYLE.get(status, 'white')}]{status}[/]",
-            fmt_number((last.get("metrics") or {}).get("psi")),
+            plain(status, VERDICT_STYLE.get(status, "white")),
+            plain(fmt_number((last.get("metrics") or {}).get("psi"))),
             str(r["open_alerts"]),
         )
     console().print(table)
@@ -211,7 +219,7 @@ def _print_overview(data: dict[str, Any]) -> None:
     from rich.table import Table
 
     last = data["last_eval"]
-    head = f"[bold]{data['name']}[/]  model {data.get('model') or '-'}"
+    head = f"[bold]{escape_markup(data['name'])}[/]  model {escape_markup(data.get('model') or '-')}"
     if data.get("every_s"):
         head += f"  every {fmt_every(data['every_s'])}"
     console().print(head)
@@ -221,7 +229,7 @@ def _print_overview(data: dict[str, Any]) -> None:
     style = VERDICT_STYLE.get(last["status"], "white")
     version = f"v{last['version']}" if last["version"] is not None else "-"
     console().print(
-        f"  last evaluation {fmt_time(last['timestamp'])} {zone_label()} on {version}: [{style}]{last['status']}[/]"
+        f"  last evaluation {fmt_time(last['timestamp'])} {zone_label()} on {version}: [{style}]{escape_markup(last['status'])}[/]"
     )
     if last["reason"]:
         console().print(f"  {escape_markup(last['reason'])}")
@@ -229,14 +237,14 @@ def _print_overview(data: dict[str, Any]) -> None:
     for col in ("metric", "latest", "rule", "trend"):
         table.add_column(col)
     for m in data["metrics"]:
-        rules = ", ".join(("[bold red]" if r["fired"] else "") + r["rule"] + ("[/]" if r["fired"] else "")
+        rules = ", ".join(("[bold red]" if r["fired"] else "") + escape_markup(r["rule"]) + ("[/]" if r["fired"] else "")
                           for r in m["rules"]) or "-"  # fmt: skip
         tr = m["trend"]
         trend = "-"
         if tr and tr["previous"] is not None:
             arrow = {"up": "↑", "down": "↓", "flat": "→"}.get(tr["direction"], "·")
             trend = f"{arrow} from {fmt_number(tr['previous'])} (mean of {tr['n']})"
-        table.add_row(m["name"], fmt_number(m["value"]), rules, trend)
+        table.add_row(plain(m["name"]), plain(fmt_number(m["value"])), rules, plain(trend))
     console().print(table)
     if data["drift"]:
         drift = Table(show_edge=False, pad_edge=False)
@@ -246,17 +254,19 @@ def _print_overview(data: dict[str, Any]) -> None:
             pvalue = c.get("ks_pvalue") if c.get("kind") == "numeric" else c.get("chi2_pvalue")
             verdict = c.get("verdict", "?")
             drift.add_row(
-                c["column"],
-                c.get("kind", "?"),
+                plain(c["column"]),
+                plain(c.get("kind", "?")),
                 fmt_number(c.get("psi")),
                 fmt_number(pvalue),
-                f"[{VERDICT_STYLE.get(verdict, 'white')}]{verdict}[/]",
-                escape_markup(c.get("message", "")),
+                plain(verdict, VERDICT_STYLE.get(verdict, "white")),
+                plain(c.get("message", "")),
             )
         console().print(drift)
     open_alerts = [a for a in data["alerts"] if not a["acknowledged"]]
     if open_alerts:
-        console().print(f"  {len(open_alerts)} open alert(s); `opsconsole alerts --monitor {data['name']}`")
+        console().print(
+            f"  {len(open_alerts)} open alert(s); `opsconsole alerts --monitor {escape_markup(data['name'])}`"
+        )
 
 
 def fmt_every(seconds: float | None) -> str:

@@ -13,6 +13,8 @@ from console.presentation import (
     fmt_duration,
     fmt_number,
     fmt_time,
+    plain,
+    printable,
     run_duration,
     status_text,
 )
@@ -28,7 +30,9 @@ __all__ = [
     "fmt_number",
     "fmt_time",
     "no_color",
+    "plain",
     "print_json",
+    "printable",
     "run_duration",
     "status_text",
 ]

@@ -9,7 +9,7 @@ import time
 from collections import deque
 from typing import Any
 
-from console.headless.output import STATUS_STYLE, console, fmt_duration
+from console.headless.output import STATUS_STYLE, console, escape_markup, fmt_duration, plain, printable
 from console.store.vocabulary import TERMINAL_TASK_STATES
 
 
@@ -45,7 +45,7 @@ class PlainPrinter:
             while pending:
                 line = format_event(pending.popleft())
                 if line:
-                    lines.append(line + "\n")
+                    lines.append(printable(line) + "\n")
             if lines:
                 self.stream.write("".join(lines))
                 self.stream.flush()
@@ -155,12 +155,11 @@ class LiveTable:
             self.lines = self.lines[-5:]
 
     def _render(self) -> Any:
-        from rich.markup import escape
         from rich.table import Table
 
         counts = dict(self.counts)
         done = sum(counts.get(s, 0) for s in TERMINAL_TASK_STATES)
-        title = f"run {self.run_id or ''} {escape(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        title = f"run {self.run_id or ''} {escape_markup(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         if len(self.state) > SHOWN:
             title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
         table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
@@ -178,15 +177,15 @@ class LiveTable:
                 took = time.time() - st["t0"]
             attempt = f" (attempt {st['attempt']})" if st.get("attempt", 1) > 1 else ""
             table.add_row(
-                escape(name),
+                plain(name),
                 f"[{style}]{mark} {st['status']}{attempt}[/]",
                 fmt_duration(took),
-                escape(st["note"]),
+                plain(st["note"]),
             )
         if len(self.state) > SHOWN:
             table.add_row(f"... {len(self.state) - len(names)} more", "", "", "")
         for line in self.lines:
-            table.add_row("", "", "", f"[cyan]{escape(line)}[/]")
+            table.add_row("", "", "", plain(line, "cyan"))
         return table
 
     def stop(self) -> None:

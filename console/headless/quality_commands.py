@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from console.headless.output import console, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_time, plain, print_json
 from console.presentation import times_note
 from console.quality.history import check_history, check_rows
 from console.store.runs import iso
@@ -14,6 +14,8 @@ from console.store.runs import iso
 if TYPE_CHECKING:
     from console.session import Session
     from console.store.db import Database
+
+MAX_SUGGEST_COLUMNS = 2_000
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -77,20 +79,21 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
             result += f" (reused from run {r['reused_from']})"
         table.add_row(
             str(r["run_id"]),
-            r["pipeline"],
-            r["task"],
-            r["check"],
-            r["severity"],
+            plain(r["pipeline"]),
+            plain(r["task"]),
+            plain(r["check"]),
+            plain(r["severity"]),
             result,
             f"{r['failing']}/{r['total']}",
-            obs,
+            plain(obs),
         )
     console().print(table)
     for r in rows:
         if not r["passed"] and r["sample"]:
-            console().print(f"[bold]{r['pipeline']}.{r['task']} {r['check']}[/]: first failing rows")
+            where = escape_markup(f"{r['pipeline']}.{r['task']} {r['check']}")
+            console().print(f"[bold]{where}[/]: first failing rows")
             for rec in r["sample"][:5]:
-                console().print(f"  {json.dumps(rec, default=str)}")
+                console().print(plain(f"  {json.dumps(rec, default=str, ensure_ascii=False)}"))
     return 1 if failed else 0
 
 
@@ -105,15 +108,25 @@ def _history(args: argparse.Namespace, db: Database) -> int:
     for p in points:
         mark = "✓" if p["passed"] else "✗"
         console().print(
-            f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  {mark} {p['observed']}"
+            plain(
+                f"{fmt_time(p['at'])}  run {p['run_id']:>5}  {p['pipeline']}.{p['task']}  {mark} {p['observed']}"
+            )
         )
     return 0
 
 
 def cmd_suggest(args: argparse.Namespace, session: Session) -> int:
-    from console.quality.csvio import read_csv
+    from console.errors import DataError
+    from console.quality.csvio import header_width, read_csv
     from console.quality.suggest import suggest
 
+    # one check per column: a 1,000,000-column header would take minutes and gigabytes
+    width = header_width(args.file)
+    if width > MAX_SUGGEST_COLUMNS:
+        raise DataError(
+            f"{args.file}: {width:,} columns in the header; suggest reads at most {MAX_SUGGEST_COLUMNS:,} "
+            f"(cut the file first, e.g. cut -d, -f1-{MAX_SUGGEST_COLUMNS})"
+        )
     if args.format == "gx":
         from console.headless.suite_commands import cmd_suggest_gx
 

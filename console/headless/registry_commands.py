@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.headless.output import console, print_json
+from console.headless.output import console, escape_markup, plain, print_json
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -84,8 +84,8 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
             others = ", ".join(f"{a}=v{v}" for a, v in r["aliases"].items() if a != "production") or "-"
             prod = f"v{r['production']}" if r["production"] is not None else "-"
             table.add_row(
-                r["name"], f"v{r['latest']}", prod, others, str(r["versions"]),
-                _short_time(r["updated_at"]), _fmt_metrics(r["latest_metrics"]),
+                plain(r["name"]), f"v{r['latest']}", prod, plain(others), str(r["versions"]),
+                _short_time(r["updated_at"]), plain(_fmt_metrics(r["latest_metrics"])),
             )  # fmt: skip
         console().print(table)
         return 0
@@ -95,7 +95,7 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
         return 0
     from rich.table import Table
 
-    table = Table(title=_title(f"model {args.name}"), show_edge=False, pad_edge=False, title_justify="left")
+    table = Table(title=_title(f"model {escape_markup(args.name)}"), show_edge=False, pad_edge=False, title_justify="left")
     for col in ("version", "aliases", "metrics", "run", "created", "sha256", "gate"):
         table.add_column(col)
     for v in data["versions"]:
@@ -105,10 +105,10 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
         else:
             verdict = (
                 "[green]promoted[/]" if gate["promoted"] else "[red]refused[/]"
-            ) + f": {gate['reason']}"
-        run = f"{v['run_id']}/{v['task']}" if v["run_id"] is not None else "-"
+            ) + f": {escape_markup(gate['reason'])}"
+        run = plain(f"{v['run_id']}/{v['task']}" if v["run_id"] is not None else "-")
         table.add_row(
-            f"v{v['version']}", ", ".join(v["aliases"]) or "-", _fmt_metrics(v["metrics"]), run,
+            f"v{v['version']}", plain(", ".join(v["aliases"]) or "-"), plain(_fmt_metrics(v["metrics"])), run,
             _short_time(v["created_at"]), v["sha256"][:12], verdict,
         )  # fmt: skip
     console().print(table)
@@ -141,7 +141,7 @@ def _print_change(args: argparse.Namespace, change: Any) -> None:
             }
         )
     else:
-        console().print(change.describe())
+        console().print(plain(change.describe()))
 
 
 def cmd_promote(args: argparse.Namespace, session: Session) -> int:
@@ -174,12 +174,12 @@ def cmd_history(args: argparse.Namespace, session: Session) -> int:
         print_json(rows)
         return 0
     if not rows:
-        console().print(f"model {args.name}: no alias changes yet")
+        console().print(plain(f"model {args.name}: no alias changes yet"))
         return 0
     from rich.table import Table
 
     table = Table(
-        title=_title(f"history of {args.name}"), show_edge=False, pad_edge=False, title_justify="left"
+        title=_title(f"history of {escape_markup(args.name)}"), show_edge=False, pad_edge=False, title_justify="left"
     )
     for col in ("at", "user", "alias", "change", "action", "reason"):
         table.add_column(col)
@@ -189,8 +189,15 @@ def cmd_history(args: argparse.Namespace, session: Session) -> int:
             change = f"{before} -> v{r['to_version']}"
         else:
             change = f"kept {before} (challenger v{r['gate']['challenger']})"
-        action = "[red]gate refused[/]" if r["action"] == "gate-refused" else r["action"]
-        table.add_row(_short_time(r["at"]), r["user"] or "-", r["alias"], change, action, r["reason"] or "")
+        action = plain("gate refused", "red") if r["action"] == "gate-refused" else plain(r["action"])
+        table.add_row(
+            _short_time(r["at"]),
+            plain(r["user"] or "-"),
+            plain(r["alias"]),
+            change,
+            action,
+            plain(r["reason"] or ""),
+        )
     console().print(table)
     return 0
 
@@ -220,9 +227,9 @@ def cmd_predict(args: argparse.Namespace, session: Session) -> int:
     line = f"{mv.name} v{mv.version} scored {result['rows']:,} rows of {args.file}: {shown}"
     if result.get("mean_probability") is not None:
         line += f"; mean probability {result['mean_probability']:.4f}"
-    console().print(line, markup=False)
+    console().print(plain(line))
     if args.out:
-        console().print(f"predictions written to {args.out}", markup=False)
+        console().print(plain(f"predictions written to {args.out}"))
     return 0
 
 

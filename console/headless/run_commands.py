@@ -10,7 +10,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
+from console.engine.names import bounded_int
+from console.headless.output import (
+    console,
+    escape_markup,
+    fmt_duration,
+    fmt_time,
+    plain,
+    print_json,
+    run_duration,
+    status_text,
+)
 from console.presentation import fmt_task_counts, times_note, zone_label
 from console.store.vocabulary import ACTIVE_RUN_STATES
 
@@ -31,7 +41,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("runs", parents=[common], help="list runs, newest first")
     p.add_argument("--pipeline")
     p.add_argument("--status")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=bounded_int, default=20)
     p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("show", parents=[common], help="show a run and its tasks")
@@ -117,8 +127,12 @@ def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
         table.add_column(col)
     for r in rows:
         trig = r["schedule"] or (f"watch {r['watch']}" if r["watch"] else "manual")
-        where = r["file"] if r["status"] == "ok" else f"[red]{r['file']}:{r['line'] or '?'}: {r['error']}[/]"
-        table.add_row(r["name"], status_text(r["status"]), str(len(r["tasks"])), trig, where)
+        where = (
+            plain(r["file"])
+            if r["status"] == "ok"
+            else plain(f"{r['file']}:{r['line'] or '?'}: {r['error']}", "red")
+        )
+        table.add_row(plain(r["name"]), status_text(r["status"]), str(len(r["tasks"])), plain(trig), where)
     console().print(table)
     return 0
 
@@ -197,12 +211,13 @@ def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
     tasks = failed_tasks(session.store.db, run_id)
     out = console()
     out.print(
-        f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "
+        f"run {run_id} {escape_markup(run['pipeline'])} {status_text(run['status'])} in "
         f"{fmt_duration(run_duration(run))}: tasks {fmt_task_counts(run)}"
     )
     for t in tasks:
         if t["status"] == "failed":
-            out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
+            name = escape_markup(t["name"])
+            out.print(f"  [red]{name}[/]: {escape_markup(t['error'])}  (opsconsole logs {run_id} {name})")
     if run["status"] != "succeeded":
         out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
 
@@ -237,7 +252,9 @@ def cmd_cancel(args: argparse.Namespace, session: Session) -> int:
     if args.json:
         print_json(run_to_json(run) | {"cancel": state})
     elif state == "cancelling":
-        console().print(f"run {run_id} {run['pipeline']}: cancel requested; now {status_text(run['status'])}")
+        console().print(
+            f"run {run_id} {escape_markup(run['pipeline'])}: cancel requested; now {status_text(run['status'])}"
+        )
     else:
         console().print(f"run {run_id} already ended: {status_text(run['status'])}")
     return 0
@@ -279,9 +296,9 @@ def cmd_runs(args: argparse.Namespace, session: Session) -> int:
     for r in rows:
         table.add_row(
             str(r["id"]),
-            r["pipeline"],
+            plain(r["pipeline"]),
             status_text(r["status"]),
-            r["trigger"],
+            plain(r["trigger"]),
             fmt_time(r["started_at"] or r["created_at"]),
             fmt_duration(run_duration(r)),
             fmt_task_counts(r),
@@ -322,29 +339,29 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
 
     out = console()
     out.print(
-        f"[bold]run {run_id}[/] {run['pipeline']}  {status_text(run['status'])}  trigger {run['trigger']}"
+        f"[bold]run {run_id}[/] {escape_markup(run['pipeline'])}  {status_text(run['status'])}  trigger {escape_markup(run['trigger'])}"
         f"  started {fmt_time(run['started_at'])} {zone_label()}  took {fmt_duration(run_duration(run))}"
         f"  tasks {fmt_task_counts(run)}"
     )
-    out.print(f"params {json.dumps(json.loads(run['params']))}")
+    out.print(f"params {escape_markup(json.dumps(json.loads(run['params']), ensure_ascii=False))}")
     if run["parent_run_id"]:
         out.print(f"rerun of run {run['parent_run_id']}")
     if run["source_sha256"]:
-        out.print(f"source sha256 {run['source_sha256'][:16]}  git {run['git_commit'] or '-'}")
+        out.print(f"source sha256 {run['source_sha256'][:16]}  git {escape_markup(run['git_commit'] or '-')}")
     if run["error"]:
-        out.print(f"[red]{run['error']}[/]")
+        out.print(plain(run["error"], "red"))
     table = Table(show_edge=False, pad_edge=False)
     for col in ("task", "status", "attempts", "took", "upstream", "error"):
         table.add_column(col)
     for t in tasks:
         status = status_text(t["status"]) + (" (reused)" if t["reused"] else "")
         table.add_row(
-            t["name"],
+            plain(t["name"]),
             status,
             str(t["attempts"]),
             fmt_duration(t["duration_s"]),
-            ", ".join(json.loads(t["upstream"])),
-            t["error"] or "",
+            plain(", ".join(json.loads(t["upstream"]))),
+            plain(t["error"] or ""),
         )
     out.print(table)
     return 0

@@ -164,6 +164,10 @@ def cmd_store(args: argparse.Namespace, session: Session) -> int:
                 "  move it aside and start fresh: opsconsole store --backup-and-reset\n"
             )
         return EXIT_OK if ok and not bad else EXIT_FAILED
+    if session.read_only:
+        from console.errors import ReadOnlyError
+
+        raise ReadOnlyError(f"read-only mode: store --backup-and-reset of {db_path} refused")
     return _backup_and_reset(home, db_path, ok, args)
 
 

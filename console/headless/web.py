@@ -1,23 +1,15 @@
-"""The console in a browser: textual-serve behind a token and an origin check.
+"""The console in a browser: textual-serve behind the guards of ``web_guard``.
 
 textual-serve starts one console process per browser tab (``python -m console`` with the
-web driver) and relays its output over a websocket. It has no access control of its own,
-so this module adds two guards as aiohttp middleware:
-
-- **Token.** Bound to anything but loopback, every request needs the token printed at
-  start: ``/?token=...`` once, after which an HttpOnly, SameSite=Strict cookie carries it
-  (the page's websocket and static files included). On loopback the token is optional
-  (``--token`` forces one).
-- **Origin.** A websocket upgrade whose ``Origin`` is not this server is refused, so a web
-  page elsewhere cannot drive a console on localhost through the visitor's browser.
+web driver) and relays its output over a websocket. This module builds that server with
+the Host/Origin/token middleware, a cap on console processes (``--max-sessions``) and an
+access log that never shows the token.
 
 textual-serve and aiohttp are the optional extra ``ops-console[serve]``.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import secrets
 import shlex
 import sys
@@ -25,14 +17,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from console.errors import UsageError
+from console.headless.web_guard import allowed_hosts, is_loopback, make_guard, redact_access_log
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-COOKIE = "opsconsole_token"
+__all__ = ["ServeOptions", "build_server", "is_loopback", "public_url", "resolve_token", "serve_url"]
 
 
 @dataclass(frozen=True)
@@ -43,24 +35,24 @@ class ServeOptions:
     token: str | None = None
     read_only: bool = False
     public_url: str | None = None
+    no_token: bool = False
+    allow_hosts: tuple[str, ...] = ()
+    max_sessions: int = 8
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def resolve_token(host: str, token: str | None) -> str | None:
-    """The token to require: the given one, a fresh one off loopback, else none."""
+def resolve_token(host: str, token: str | None, no_token: bool = False) -> str | None:
+    """The token to require: the given one, none with ``--no-token`` (loopback only), else a fresh one."""
+    if no_token:
+        if token is not None:
+            raise UsageError("--token and --no-token: choose one")
+        if not is_loopback(host):
+            raise UsageError(f"--no-token: only on a loopback address, not --host {host}")
+        return None
     if token is not None:
         if len(token) < 16:
             raise UsageError("--token: use at least 16 characters")
         return token
-    return None if is_loopback(host) else secrets.token_urlsafe(24)
+    return secrets.token_urlsafe(24)
 
 
 def console_command(options: ServeOptions) -> str:
@@ -71,55 +63,32 @@ def console_command(options: ServeOptions) -> str:
     return shlex.join(argv)
 
 
-def _token_ok(given: str | None, token: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode(), token.encode())
-
-
-def make_guard(token: str | None, public_url: str | None = None) -> Callable[..., Awaitable[Any]]:
-    """aiohttp middleware: origin check on the websocket, token check on everything."""
-    from aiohttp import web
-
-    public_host = urlsplit(public_url).netloc if public_url else None
-
-    @web.middleware
-    async def guard(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        origin = request.headers.get("Origin")
-        if request.path == "/ws" and origin and urlsplit(origin).netloc not in (request.host, public_host):
-            raise web.HTTPForbidden(text=f"origin {origin} may not open this console\n")
-        if token is None:
-            return await handler(request)
-        if _token_ok(request.query.get("token"), token):
-            response = await handler(request)
-            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
-            return response
-        if _token_ok(request.cookies.get(COOKIE), token):
-            return await handler(request)
-        raise web.HTTPForbidden(
-            text="a valid token is required: open the URL printed by `opsconsole serve`\n"
-        )
-
-    return guard
-
-
 def build_server(options: ServeOptions, token: str | None) -> Any:
-    """A textual-serve Server whose aiohttp app carries the guard."""
+    """A textual-serve Server whose aiohttp app carries the guard and the session cap."""
     try:
+        from aiohttp import web
         from textual_serve.server import Server
     except ModuleNotFoundError:
         raise UsageError("serve needs textual-serve: pip install 'ops-console[serve]'") from None
 
+    allowed = allowed_hosts(options.host, public_url(options), options.allow_hosts)
+
     class GuardedServer(Server):
+        sessions = 0
+
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            redact_access_log()
+
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
-            app.middlewares.append(make_guard(token, self.public_url))
+            app.middlewares.append(make_guard(token, allowed, self.public_url))
             app.router.add_get("/metrics", metrics_handler(options.project_root))
             return app
 
         async def handle_index(self, request: web.Request) -> Any:
             # Without --public-url the page's asset and websocket URLs follow the Host the browser
-            # used, so `--host 0.0.0.0` works from another machine (the guard checked the request).
+            # used, so `--host 0.0.0.0` works from another machine (the guard checked the Host).
             if options.public_url:
                 return await super().handle_index(request)
             configured, self.public_url = self.public_url, request_base_url(request)
@@ -127,6 +96,18 @@ def build_server(options: ServeOptions, token: str | None) -> Any:
                 return await super().handle_index(request)  # builds its URLs before any await
             finally:
                 self.public_url = configured
+
+        async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+            # Each websocket is a console process (~60 MB): cap them so a page cannot exhaust memory.
+            if self.sessions >= options.max_sessions:
+                raise web.HTTPServiceUnavailable(
+                    text=f"{options.max_sessions} consoles are open (--max-sessions); close one first\n"
+                )
+            self.sessions += 1
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                self.sessions -= 1
 
         async def on_startup(self, app: web.Application) -> None:
             print(f"opsconsole serve: {serve_url(options, token)}", flush=True)

@@ -98,6 +98,19 @@ def _parser_message(where: str, source: Any, encoding: str, exc: Exception, kwar
     return f"{where}: cannot parse CSV: {text}"
 
 
+def header_width(path: str | os.PathLike[str]) -> int:
+    """How many columns the first record of a CSV file has (read alone; the rows are not parsed)."""
+    where = _where(path)
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+            first = next(csv.reader(fh), [])
+    except OSError as exc:
+        raise DataError(f"{where}: cannot read: {exc.strerror or exc}") from None
+    except csv.Error as exc:
+        raise DataError(f"{where}: the header is not valid CSV ({exc})") from None
+    return len(first)
+
+
 def read_csv(path: str | os.PathLike[str] | Any, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV file with :func:`pandas.read_csv`; unreadable input raises :class:`DataError`.
 

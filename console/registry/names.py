@@ -10,13 +10,13 @@ import re
 
 from console.errors import InvalidNameError
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 PRODUCTION = "production"
 
 
 def check_name(name: object, kind: str = "model") -> str:
     """Return ``name`` when it is a valid model/alias name, else raise :class:`InvalidNameError`."""
-    if not isinstance(name, str) or not NAME_RE.match(name) or ".." in name:
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name) or ".." in name:
         shown = repr(name) if not isinstance(name, str) or len(name) <= 80 else repr(name[:80] + "...")
         raise InvalidNameError(
             f"invalid {kind} name {shown}: use 1-64 letters, digits, '_', '.', '-' "

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from console.errors import StoreCorruptError, StoreError, StoreUnavailableError
+from console.store.private import create_private, open_private
 from console.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 30_000
@@ -52,8 +54,11 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode with a generous busy timeout (safe across processes)."""
     try:
         if readonly:
+            # WAL readers write the -shm index; where nobody can write (a read-only filesystem)
+            # SQLite needs immutable=1 to open the file at all, and then nothing can change it.
+            flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
             conn = sqlite3.connect(
-                f"file:{path}?mode=ro",
+                f"file:{quote(str(path))}?{flags}",
                 uri=True,
                 timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,
@@ -135,7 +140,7 @@ def _opening(path: Path) -> Iterator[None]:
         yield
         return
     try:
-        fd = os.open(f"{path}.open-lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_private(f"{path}.open-lock", os.O_RDWR | os.O_CREAT)
     except OSError as exc:
         raise translate(exc, path.parent) from exc
     try:
@@ -159,6 +164,10 @@ class Database:
             # switch to WAL (one gets "database is locked" at once, no busy wait): open and
             # migrate under a lock file, which costs one flock per process start.
             with _opening(path):
+                try:
+                    create_private(path)
+                except OSError as exc:
+                    raise translate(exc, path) from exc
                 conn = self.conn()
                 try:
                     migrate(conn, path)

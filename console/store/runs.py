@@ -166,6 +166,17 @@ def active_counts(db: Database) -> dict[str, int]:
     return {r["status"]: r["n"] for r in rows}
 
 
+MAX_SQL_INT = 2**63 - 1  # SQLite's largest integer: a bigger id cannot name a run
+
+
+def parse_run_id(text: str) -> int:
+    """A run number typed by a user: ASCII digits only (``int()`` also takes ``"١"`` and ``"1_0"``)."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SQL_INT:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise NotFoundError(f"unknown run: {shown!r} (expected a run number such as 12, or 'last')")
+    return int(text)
+
+
 def resolve_run_id(db: Database, ref: str | int) -> int:
     """A run id from ``42``, ``#42`` or ``last``/``latest``."""
     text = str(ref).lstrip("#").strip()
@@ -174,10 +185,7 @@ def resolve_run_id(db: Database, ref: str | int) -> int:
         if row is None or row[0] is None:
             raise NotFoundError("there are no runs yet")
         return int(row[0])
-    try:
-        run_id = int(text)
-    except ValueError as exc:
-        raise NotFoundError(f"unknown run: {ref!r} (expected a run number such as 12, or 'last')") from exc
+    run_id = ref if isinstance(ref, int) else parse_run_id(text)
     get_run_row(db, run_id)
     return run_id
 

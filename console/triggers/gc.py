@@ -44,6 +44,9 @@ DAY = 86400.0
 NONE_KEY = hashlib.sha256(pickle.dumps(None, protocol=5)).hexdigest()
 
 
+MAX_KEEP_DAYS = 36_500  # a hundred years: more keeps everything anyway
+
+
 @dataclass
 class GcReport:
     """What was (or, with ``dry_run``, would be) freed."""
@@ -104,8 +107,9 @@ class Collector:
     """Works out what to delete on one connection; ``apply`` deletes it."""
 
     def __init__(self, store: Store, keep_days: float, *, now: float | None = None) -> None:
-        if keep_days < 0:
-            raise UsageError(f"--keep-days must be 0 or more, not {keep_days:g}")
+        # NaN compares false with everything, and 1e308 days overflows a timestamp
+        if not 0 <= keep_days <= MAX_KEEP_DAYS:
+            raise UsageError(f"--keep-days must be from 0 to {MAX_KEEP_DAYS}, not {keep_days:g}")
         self.store = store
         self.now = time.time() if now is None else now
         self.report = GcReport(keep_days, self.now - keep_days * DAY, dry_run=True)

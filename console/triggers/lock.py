@@ -17,6 +17,8 @@ try:
 except ImportError:  # pragma: no cover - Windows: no advisory locks, one service assumed
     fcntl = None  # type: ignore[assignment]
 
+from console.store.private import private_opener
+
 LOCK_NAME = "service.lock"
 
 
@@ -31,7 +33,8 @@ class ServiceLock:
         if self._fh is not None:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")  # noqa: SIM115 - held open for as long as the lock
+        # never through a symlink: the lock is truncated and rewritten below
+        fh = open(self.path, "a+", opener=private_opener)  # noqa: SIM115 - held open for as long as the lock
         if fcntl is not None:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -199,6 +199,12 @@ def parse_schedule(expr: str, tz: tzinfo | None = None) -> Schedule:
     return Schedule(expr=expr, tz=zone, cron=cron)
 
 
+def check_pipeline_schedule(pipeline: Any) -> None:
+    """A catalog check: a pipeline whose ``schedule`` does not parse is broken (UsageError says why)."""
+    if pipeline.schedule is not None:
+        parse_schedule(pipeline.schedule)
+
+
 def due_ticks(
     schedule: Schedule, last: float, now: float, *, catchup: bool, cap: int
 ) -> tuple[list[float], int | None]:

@@ -11,8 +11,10 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from console.presentation import printable
 from console.ui.actions import RunActions, Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
@@ -186,6 +188,20 @@ class OpsConsoleApp(RunActions):
         if batch.n_events:
             self.query_one(ModelsPane).stale()
             self.query_one(MonitoringPane).stale()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification carries data (names, errors, reasons): shown literally, never as markup."""
+        super().notify(
+            printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def on_tail_error(self, message: TailError) -> None:
         self.notify(message.error, title="store", severity="warning")

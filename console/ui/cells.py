@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from console.presentation import STATUS_STYLE, fmt_duration
+from console.presentation import STATUS_STYLE, fmt_duration, printable
 
 Clock = Callable[[], float]
 duration = fmt_duration  # one formatter for the CLI and the console
@@ -50,5 +50,25 @@ def number(value: float | None) -> str:
 
 
 def truncate(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def safe(value: Any, style: str = "") -> Text:
+    """User or data text as a cell: never markup, control characters shown as ``\\xNN``."""
+    return Text(printable(value), style=style)
+
+
+def safe_text(text: Text) -> Text:
+    """``text`` unchanged, or, when it holds control characters, rebuilt plain in its base style."""
+    shown = printable(text.plain)
+    if shown == text.plain:
+        return text
+    return Text(shown, style=text.style, justify=text.justify)
+
+
+def safe_line(value: Any) -> str:
+    """User or data text for a place that reads markup (a notification, a Static): escaped."""
+    from console.presentation import escape_markup
+
+    return escape_markup(value)

@@ -31,7 +31,8 @@ def test_a_state_directory_that_cannot_be_created(project) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "opsconsole: error: /proc/no-such-dir/state: cannot create the state directory "
-        "(No such file or directory)"]
+        "(No such file or directory)"
+    ]
 
 
 def test_a_full_disk_is_named_and_nothing_is_lost(project) -> None:
@@ -50,8 +51,9 @@ def test_a_full_disk_is_named_and_nothing_is_lost(project) -> None:
     store.close()
 
 
-def test_the_writer_failing_mid_run_surfaces_and_keeps_the_database(project, make_engine,
-                                                                     monkeypatch) -> None:
+def test_the_writer_failing_mid_run_surfaces_and_keeps_the_database(
+    project, make_engine, monkeypatch
+) -> None:
     project.write("small.py", PIPELINE)
     engine = make_engine()
     assert engine.run("small").final_status == "succeeded"

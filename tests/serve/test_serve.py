@@ -147,12 +147,15 @@ def test_off_loopback_a_wrong_or_missing_token_is_refused(served) -> None:
     assert status == 403 and "origin" in body
 
 
-def test_serve_prints_a_token_url_off_loopback_and_none_on_loopback(project) -> None:
+def test_serve_prints_a_token_url_everywhere_unless_no_token_on_loopback(project) -> None:
     project.write("small.py", SMALL)
     proc, _ = start_serve(project, "--host", "0.0.0.0")
     out = stop(proc)
     assert "?token=" in out, out
     proc, port = start_serve(project)
+    out = stop(proc)
+    assert f"http://127.0.0.1:{port}/?token=" in out, out
+    proc, port = start_serve(project, "--no-token")
     out = stop(proc)
     assert f"http://127.0.0.1:{port}/\n" in out and "token" not in out, out
 
@@ -211,7 +214,7 @@ async def _cdp_render(debug_port: int, url: str, shot: Path, timeout: float) -> 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
 def test_the_console_renders_in_headless_chromium(project, tmp_path) -> None:
     project.write("small.py", SMALL)
-    proc, port = start_serve(project)
+    proc, port = start_serve(project, "--token", "s3cret-token-for-tests")
     debug_port = free_port()
     profile = tempfile.mkdtemp(prefix="opsconsole-chromium-")
     browser = subprocess.Popen(
@@ -231,7 +234,11 @@ def test_the_console_renders_in_headless_chromium(project, tmp_path) -> None:
     )
     shot = tmp_path / "serve.png"
     try:
-        screen = asyncio.run(_cdp_render(debug_port, f"http://127.0.0.1:{port}/", shot, timeout=90))
+        screen = asyncio.run(
+            _cdp_render(
+                debug_port, f"http://127.0.0.1:{port}/?token=s3cret-token-for-tests", shot, timeout=90
+            )
+        )
     finally:
         browser.terminate()
         browser.wait(timeout=15)

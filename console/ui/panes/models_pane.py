@@ -18,13 +18,14 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from console.errors import OpsConsoleError
-from console.presentation import to_epoch
-from console.ui.cells import clock_time, number, truncate
+from console.presentation import printable, to_epoch
+from console.ui.cells import clock_time, number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
+from console.ui.widgets.safe_table import SafeTable
 
 if TYPE_CHECKING:
     pass
@@ -85,12 +86,12 @@ class ModelsPane(Vertical):
             yield FilterTable(id="models")
             with Vertical(id="models-right"):
                 yield Static(" VERSIONS", id="versions-title", classes="title")
-                yield DataTable(cursor_type="row", id="versions")
+                yield SafeTable(cursor_type="row", id="versions")
                 with Horizontal(id="models-bottom"):
                     yield Static("", id="lineage")
                     with Vertical(id="alias-box"):
                         yield Static(" ALIAS HISTORY", classes="title")
-                        yield DataTable(cursor_type="row", id="alias-history")
+                        yield SafeTable(cursor_type="row", id="alias-history")
         yield FilterBar("filter models by name")
 
     def on_mount(self) -> None:
@@ -187,7 +188,7 @@ class ModelsPane(Vertical):
             table.add_row(
                 Text(f"v{v.version}", justify="right"),
                 aliases,
-                metrics,
+                metrics,  # SafeTable: str cells are shown literally
                 str(v.run_id or "-"),
                 clock_time(v.created_at, now),
                 gate,
@@ -195,7 +196,7 @@ class ModelsPane(Vertical):
             )
         if keep is not None and keep in self.versions:
             table.move_cursor(row=table.get_row_index(str(keep)))
-        title = Text(f" VERSIONS {name}", style="bold")
+        title = Text(f" VERSIONS {printable(name)}", style="bold")
         self.query_one("#versions-title", Static).update(title)
         hist = self.query_one("#alias-history", DataTable)
         hist.clear()
@@ -244,7 +245,7 @@ class ModelsPane(Vertical):
             text.append(
                 " gate: " + truncate(v.gate.describe(), 120), style="green" if v.gate.promoted else "yellow"
             )
-        box.update(text)
+        box.update(safe_text(text))  # names, params and metrics are data
 
     # -- actions ------------------------------------------------------------------------------
     def promote(self) -> None:

@@ -12,10 +12,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Sparkline, Static
 
-from console.ui.cells import number, truncate
+from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
+from console.ui.widgets.safe_table import SafeTable
 
 if TYPE_CHECKING:
     from console.store.db import Database
@@ -87,9 +88,9 @@ class MonitoringPane(Vertical):
                 yield Sparkline([], id="series")
                 yield Static("", id="series-text")
                 yield Static(" DRIFT", id="drift-title", classes="title")
-                yield DataTable(cursor_type="row", id="drift")
+                yield SafeTable(cursor_type="row", id="drift")
         yield Static(" ALERTS", id="alerts-title", classes="title")
-        yield DataTable(cursor_type="row", id="alerts")
+        yield SafeTable(cursor_type="row", id="alerts")
         yield FilterBar("filter series by name")
 
     def on_mount(self) -> None:
@@ -211,7 +212,7 @@ class MonitoringPane(Vertical):
         title = Text(f" SERIES {name or ''}", style="bold")
         if points:
             title.append(f"  last {len(points)} point(s)", style="dim")
-        self.query_one("#series-title", Static).update(title, layout=False)
+        self.query_one("#series-title", Static).update(safe_text(title), layout=False)
         line = Text()
         if values:
             last = points[-1]
@@ -219,7 +220,7 @@ class MonitoringPane(Vertical):
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             if where:
                 line.append(f"   from {where}", style="dim")
-        self.query_one("#series-text", Static).update(line, layout=False)
+        self.query_one("#series-text", Static).update(safe_text(line), layout=False)
         monitor = points[-1].get("monitor") if points else None
         self._drift(monitor)
 
@@ -239,7 +240,7 @@ class MonitoringPane(Vertical):
         title.append(
             f"  {monitor}  model {ov.get('model') or '-'} v{last.get('version') or '-'}", style="dim"
         )
-        self.query_one("#drift-title", Static).update(title)
+        self.query_one("#drift-title", Static).update(safe_text(title))
         for row in ov.get("drift", []):
             verdict = row.get("verdict") or "-"
             style = {"alert": "bold red", "warn": "yellow", "ok": "green"}.get(verdict, "dim")

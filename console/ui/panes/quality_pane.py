@@ -18,6 +18,7 @@ from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
+from console.ui.widgets.safe_table import SafeTable
 
 if TYPE_CHECKING:
     pass
@@ -47,7 +48,7 @@ class QualityPane(Vertical):
         with Horizontal(id="quality-bottom"):
             with Vertical(id="sample-box"):
                 yield Static(" FAILING ROWS", id="sample-title")
-                yield DataTable(id="sample", cursor_type="row")
+                yield SafeTable(id="sample", cursor_type="row")
             with Vertical(id="history-box"):
                 yield Static(" HISTORY", id="history-title")
                 yield Sparkline([], id="history")

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from console.presentation import fmt_task_counts
 from console.store.runs import get_tasks, list_runs
 from console.store.vocabulary import RunRow, TaskRow
-from console.ui.cells import duration, status_mark
+from console.ui.cells import duration, safe_text, status_mark
 from console.ui.host import ConsoleApp
 from console.ui.tail import PipelineInfo
 from console.ui.widgets.filter_bar import FilterBar
@@ -170,7 +170,7 @@ class RunsPane(Vertical):
             if info.params:
                 text.append("\nparams: " + " ".join(f"{k}={v}" for k, v in info.params.items()), style="dim")
             text.append("\nenter: show only its runs (again: all)   n: start one", style="dim")
-        self.query_one(RunPreview).update(text, layout=False)
+        self.query_one(RunPreview).update(safe_text(text), layout=False)
 
     @on(DataTable.RowSelected, "#pipelines")
     def _pipeline_chosen(self, event: DataTable.RowSelected) -> None:
@@ -231,5 +231,5 @@ def preview_text(run: Mapping[str, Any], tasks: list[TaskRow] | None) -> Text:
     if params:
         line.append("\n" + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
     if run["error"]:
-        line.append("\n" + run["error"].splitlines()[0], style="red")
-    return line
+        line.append("\n" + (run["error"].splitlines() or [""])[0], style="red")
+    return safe_text(line)  # params and errors are data

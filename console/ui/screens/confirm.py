@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from console.presentation import printable
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -34,8 +37,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, id="title")
-            yield Static(self.body, id="body")
+            # the body names models and versions: data, shown literally
+            yield Static(Text(printable(self.title_text)), id="title")
+            yield Static(Text(printable(self.body)), id="body")
             with Horizontal():
                 yield Button("Cancel (n)", id="no")
                 yield Button(f"{self.confirm} (y)", id="yes", variant="warning")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from console.presentation import printable
 from console.ui.tail import PipelineInfo
 
 NewRun = tuple[str, list[str]]
@@ -38,7 +40,7 @@ class NewRunModal(ModalScreen[NewRun | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("[b]New run[/b]: pick a pipeline (enter), then params")
-            yield OptionList(*[Option(name, id=name) for name in self.pipelines], id="pick")
+            yield OptionList(*[Option(Text(printable(name)), id=name) for name in self.pipelines], id="pick")
             yield Static("", id="defaults")
             yield Input(placeholder="params: k=v k2=v2 (empty: defaults); enter starts", id="params")
 
@@ -66,7 +68,7 @@ class NewRunModal(ModalScreen[NewRun | None]):
             else "defaults: "
             + (" ".join(f"{k}={json.dumps(v)}" for k, v in info.params.items()) or "(no params)")
         )
-        self.query_one("#defaults", Static).update(text)
+        self.query_one("#defaults", Static).update(Text(printable(text)))  # param defaults are data
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show_defaults()

@@ -15,13 +15,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
 from console.errors import NotFoundError
-from console.presentation import fmt_task_counts
+from console.presentation import fmt_task_counts, printable
 from console.quality.history import check_rows
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
 from console.ui.tail import read_log_tail
+from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -87,12 +88,12 @@ class RunDetailScreen(Screen[None]):
         yield StatusHeader(app.project_label, app.store_label, app.read_only)
         yield Static("", id="run-title")
         with Horizontal(id="detail-main"):
-            yield DataTable(cursor_type="row", id="tasks")
+            yield SafeTable(cursor_type="row", id="tasks")
             with Vertical(id="detail-right"):
                 yield Static("", id="task-title")
                 yield Log(max_lines=LOG_LINES, id="log", auto_scroll=True)
                 yield Static(" CHECKS", id="checks-title")
-                yield DataTable(cursor_type="row", id="task-checks")
+                yield SafeTable(cursor_type="row", id="task-checks")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -143,7 +144,7 @@ class RunDetailScreen(Screen[None]):
             name = t["name"]
             indent = " " * (level[name] - 1) + "└ " if level[name] else ""
             cells = {
-                "name": Text(indent + name),
+                "name": Text(indent + printable(name)),
                 "status": status_cell(t["status"]) + Text(" (reused)" if t["reused"] else "", style="dim"),
                 "attempts": Text(str(t["attempts"]), justify="right"),
                 "took": Text(duration(t["duration_s"]), justify="right"),
@@ -171,15 +172,17 @@ class RunDetailScreen(Screen[None]):
         assert run is not None
         now = self.console_app.clock()
         text = Text(f" run {run['id']} ", style="bold reverse")
-        text.append(f"  {run['pipeline']}  ", style="bold")
+        text.append(f"  {printable(run['pipeline'])}  ", style="bold")
         text.append_text(status_cell(run["status"]))
-        text.append(f"   trigger {run['trigger']}   started {clock_time(run['started_at'], now)}")
+        text.append(f"   trigger {printable(run['trigger'])}   started {clock_time(run['started_at'], now)}")
         text.append(f"   took {run_took(run, now)}   tasks {fmt_task_counts(run)}")
         if run["parent_run_id"]:
             text.append(f"   rerun of {run['parent_run_id']}", style="dim")
         params = json.loads(run["params"] or "{}")
         if params:
-            text.append("\n params " + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
+            text.append(
+                "\n params " + printable(" ".join(f"{k}={v}" for k, v in params.items())), style="dim"
+            )
         if run["error"]:
             text.append("\n " + truncate(run["error"], 200), style="red")
         self.query_one("#run-title", Static).update(text)
@@ -188,7 +191,7 @@ class RunDetailScreen(Screen[None]):
         t = self.tasks.get(self.task_name or "")
         if t is None:
             return
-        text = Text(f" LOG {t['name']}", style="bold")
+        text = Text(f" LOG {printable(t['name'])}", style="bold")
         text.append("  ")
         text.append_text(status_cell(t["status"]))
         if t["error"]:
@@ -196,7 +199,8 @@ class RunDetailScreen(Screen[None]):
         self.query_one("#task-title", Static).update(text, layout=False)
 
     def write_log(self, lines: list[str]) -> None:
-        self.query_one(Log).write_lines(lines)
+        # Log writes its lines to the terminal as they are: task output must not carry escape codes.
+        self.query_one(Log).write_lines([printable(line) for line in lines])
 
     # -- selection -------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#tasks")
@@ -223,7 +227,7 @@ class RunDetailScreen(Screen[None]):
         log = self.query_one(Log)
         log.clear()
         if lines:
-            log.write_lines(lines)
+            log.write_lines([printable(line) for line in lines])
         app.watch_task(self.run_id, name, offset)
 
     @work(exclusive=True, group="detail-checks")
@@ -234,7 +238,7 @@ class RunDetailScreen(Screen[None]):
         mine = [r for r in rows if r["task"] == self.task_name]
         for r in mine:
             table.add_row(
-                r["check"],
+                r["check"],  # SafeTable: str cells are shown literally
                 r["severity"],
                 check_result(r),
                 f"{r['failing']:,}/{r['total']:,}",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
+from console.ui.widgets.safe_table import SafeTable
 
-class FilterTable(DataTable[Any]):
+
+class FilterTable(SafeTable):
     """Rows are ``(key, cells, haystack)``; ``filter_text`` keeps rows whose haystack has it."""
 
     def __init__(self, **kwargs: Any) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
 from console.ui.cells import truncate
 from console.ui.tail import PipelineInfo
+from console.ui.widgets.safe_table import SafeTable
 
 
-class PipelineList(DataTable[Any]):
+class PipelineList(SafeTable):
     """One row per pipeline; a broken one takes two rows' height to show why."""
 
     DEFAULT_CSS = """
@@ -30,20 +30,28 @@ class PipelineList(DataTable[Any]):
     def show(self, infos: list[PipelineInfo]) -> None:
         keep = self.selected_name()
         self.clear()
-        self.infos = {p.name: p for p in infos}
+        # Keys are the names; a name declared twice (the second is listed broken, as the CLI does)
+        # gets a numbered key, since a DataTable refuses two rows with one key.
+        self.infos = {}
+        for info in sorted(infos, key=lambda p: (p.name, p.status != "ok")):
+            key, n = info.name, 1
+            while key in self.infos:
+                n += 1
+                key = f"{info.name}\x00{n}"
+            self.infos[key] = info
         width = max(10, (self.size.width or 30) - 3)
-        for info in infos:
+        for key, info in self.infos.items():
             if info.status == "ok":
                 cell = Text(truncate(info.name, width - 4))
                 cell.append(" " * max(1, width - 3 - len(cell.plain)))
                 cell.append("ok", style="green")
-                self.add_row(cell, key=info.name)
+                self.add_row(cell, key=key)
             else:
                 cell = Text(truncate(info.name, width - 8), style="bold red")
                 cell.append(" " * max(1, width - 7 - len(cell.plain)))
                 cell.append("BROKEN", style="bold white on red")
                 cell.append("\n  " + truncate(info.brief or info.error or "", width - 3), style="red")
-                self.add_row(cell, key=info.name, height=2)
+                self.add_row(cell, key=key, height=2)
         if not infos:
             self.add_row(Text("none yet: add pipelines/*.py", style="dim"), key="")
         if keep in self.infos:
@@ -56,7 +64,8 @@ class PipelineList(DataTable[Any]):
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         except CellDoesNotExist:  # empty or shrinking table
             return None
-        return key.value
+        info = self.infos.get(key.value or "")
+        return info.name if info is not None else key.value
 
     def ok_names(self) -> list[str]:
-        return [n for n, p in self.infos.items() if p.status == "ok"]
+        return [p.name for p in self.infos.values() if p.status == "ok"]

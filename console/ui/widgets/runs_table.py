@@ -22,6 +22,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from console.presentation import fmt_task_counts
 from console.ui.cells import Clock, clock_time, run_took, status_cell
+from console.ui.widgets.safe_table import SafeTable
 
 WIDE = ("id", "pipeline", "status", "trigger", "started", "took", "tasks")
 MEDIUM = ("id", "pipeline", "status", "started", "took", "tasks")
@@ -82,7 +83,7 @@ class RunFilter:
         return " ".join(p for p in [*parts, self.search or ""] if p)
 
 
-class RunsTable(DataTable[Any]):
+class RunsTable(SafeTable):
     """Runs, newest first, keyed by run id."""
 
     BINDINGS = [Binding("enter", "select_cursor", "open", show=True)]
