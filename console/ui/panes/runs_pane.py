@@ -44,6 +44,10 @@ class RunsPane(Vertical):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("slash", "filter", "filter"),
+        Binding("space", "app.toggle_diff_mark", "mark for diff"),
+        Binding("d", "app.diff_marked", "diff"),
+        Binding("P", "app.toggle_pause", "pause/resume"),
+        Binding("S", "app.search_logs", "search logs"),
     ]
 
     def compose(self) -> ComposeResult:

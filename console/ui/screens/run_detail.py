@@ -14,9 +14,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
 from console.quality.history import check_rows
+from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
 from console.ui.readonly import hide_actions
+from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_tail
 from console.ui.widgets.status_header import StatusHeader
 
@@ -46,6 +48,11 @@ class RunDetailScreen(Screen[None]):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("l", "focus_log", "log", show=False),
+        Binding("m", "app.mark_task", "mark"),
+        Binding("t", "app.timeline", "timeline"),
+        Binding("slash", "app.find_in_log", "find in log"),
+        Binding("n", "app.find_next(1)", "next match", show=False),
+        Binding("N", "app.find_next(-1)", "previous match", show=False),
     ]
 
     def __init__(
@@ -57,6 +64,7 @@ class RunDetailScreen(Screen[None]):
         self._seed = tasks
         self.tasks: dict[str, dict[str, Any]] = {}
         self.task_name: str | None = None
+        self.marks: list[dict[str, Any]] = []
 
     def show_run(
         self, run_id: int, run: dict[str, Any] | None = None, tasks: list[dict[str, Any]] | None = None
@@ -125,6 +133,7 @@ class RunDetailScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - e.g. gc removed the run meanwhile
             self.query_one("#run-title", Static).update(Text(str(exc), style="red"))
             return
+        self.marks = await read(marks_of, db, self.run_id)
         self.apply(run, await read(get_tasks, db, self.run_id))
 
     # -- live ----------------------------------------------------------------------------------
@@ -180,6 +189,7 @@ class RunDetailScreen(Screen[None]):
             text.append("\n params " + " ".join(f"{k}={v}" for k, v in params.items()), style="dim")
         if run["error"]:
             text.append("\n " + truncate(run["error"], 200), style="red")
+        text.append_text(ops_note(run, self.marks))
         self.query_one("#run-title", Static).update(text)
 
     def _task_title(self) -> None:
