@@ -30,7 +30,7 @@ def gantt_lines(tl: Timeline, now: float, width: int = 60) -> list[Text]:
     """One line per task: ``★ name  |   ███▒·██   |  took``, scaled to the run's span."""
     from rich.text import Text
 
-    name_w = min(max((len(b.task) for b in tl.bars), default=4), 28)
+    name_w = min(max(4, *(len(b.task) for b in tl.bars)), 28)
     start = tl.start or min((b.start for b in tl.bars if b.start is not None), default=None)
     end = tl.end or max((e for b in tl.bars if (e := b.end(now)) is not None), default=None)
     lines: list[Text] = []
