@@ -46,7 +46,7 @@ def gantt_lines(tl: Timeline, now: float, width: int = 60) -> list[Text]:
         line.append(" │")
         cells = [(" ", "")] * width
         if start is not None and scale:
-            prev_end: float | None = None
+            prev_end: int | None = None
             for att in bar.attempts:
                 a = int((att.start - start) * scale)
                 b = int(((att.end if att.end is not None else now) - start) * scale)

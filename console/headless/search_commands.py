@@ -44,7 +44,7 @@ def cmd_search(args: argparse.Namespace, session: Session) -> int:
     context = 0 if args.json else max(args.context, 0)
     matches = search_logs(
         store.logs_dir, pattern, db=store.db, pipeline=args.pipeline, since=since, task=task,
-        context=context, limit=args.limit, run_ids=run_ids,
+        context=context, limit=args.limit, run_ids=run_ids, workers=_workers(),
     )
     if args.json:
         print_json([m.to_json() for m in matches])
@@ -66,3 +66,13 @@ def cmd_search(args: argparse.Namespace, session: Session) -> int:
     if not n:
         sys.stderr.write(f"no log line matches {args.search!r}\n")
     return 0
+
+
+def _workers() -> int:
+    """Processes for a big search: one per core, at most 4 (the CLI has no other threads here)."""
+    import os
+    import threading
+
+    if threading.active_count() > 1:
+        return 1  # forking a process with threads is unsafe
+    return max(1, min(4, os.cpu_count() or 1))

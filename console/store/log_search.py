@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from console.errors import UsageError
 from console.store.db import Database
@@ -45,7 +46,8 @@ def run_dirs(logs_dir: Path, db: Database | None, *, pipeline: str | None, since
              run_ids: list[int] | None = None) -> list[tuple[int, Path]]:
     """The runs' log directories to search, newest run first."""
     if run_ids is None and (pipeline or since) and db is not None:
-        where, params = [], []  # type: ignore[var-annotated]
+        where: list[str] = []
+        params: list[Any] = []
         if pipeline:
             where.append("pipeline = ?")
             params.append(pipeline)
@@ -74,27 +76,66 @@ def search_logs(
     context: int = 0,
     limit: int | None = None,
     run_ids: list[int] | None = None,
+    workers: int = 1,
 ) -> Iterator[LogMatch]:
-    """Matching lines, newest run first, tasks by name, lines in order; at most ``limit``."""
+    """Matching lines, newest run first, tasks by name, lines in order; at most ``limit``.
+
+    ``workers > 1`` scans chunks of files in that many forked processes (the regex engine
+    holds the GIL, so threads would not help); only for a process without other threads
+    (the CLI), and only when there is enough to read to pay for the processes.
+    """
+    files = list(_files(logs_dir, db, pipeline=pipeline, since=since, task=task, run_ids=run_ids))
     found = 0
+    if workers > 1 and limit is None and len(files) >= PARALLEL_MIN_FILES:
+        yield from _parallel(files, pattern, context, workers)
+        return
+    for run_id, name, path in files:
+        for match in _scan_file(path, pattern, run_id, name, context):
+            yield match
+            found += 1
+            if limit is not None and found >= limit:
+                return
+
+
+PARALLEL_MIN_FILES = 64
+
+
+def _files(logs_dir: Path, db: Database | None, *, pipeline: str | None, since: float | None,
+           task: str | None, run_ids: list[int] | None) -> Iterator[tuple[int, str, Path]]:
     for run_id, folder in run_dirs(logs_dir, db, pipeline=pipeline, since=since, run_ids=run_ids):
         try:
-            files = sorted(os.listdir(folder)) if task is None else [f"{task}.log"]
+            names = sorted(os.listdir(folder)) if task is None else [f"{task}.log"]
         except FileNotFoundError:
             continue
-        for name in files:
-            if not name.endswith(".log"):
-                continue
-            try:
-                with open(folder / name, "rb") as fh:
-                    data = fh.read()
-            except FileNotFoundError:
-                continue
-            for match in _scan(data, pattern, run_id, name[:-4], context):
-                yield match
-                found += 1
-                if limit is not None and found >= limit:
-                    return
+        for name in names:
+            if name.endswith(".log"):
+                yield run_id, name[:-4], folder / name
+
+
+def _scan_file(path: Path, pattern: re.Pattern[bytes], run_id: int, task: str, context: int) -> Iterator[LogMatch]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return
+    yield from _scan(data, pattern, run_id, task, context)
+
+
+def _scan_chunk(chunk: list[tuple[int, str, Path]], pattern: re.Pattern[bytes], context: int) -> list[LogMatch]:
+    return [m for run_id, task, path in chunk for m in _scan_file(path, pattern, run_id, task, context)]
+
+
+def _parallel(files: list[tuple[int, str, Path]], pattern: re.Pattern[bytes], context: int,
+              workers: int) -> Iterator[LogMatch]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(8, len(files) // (workers * 8))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        for matches in pool.map(_scan_chunk, chunks, [pattern] * len(chunks), [context] * len(chunks)):
+            yield from matches
 
 
 def _scan(data: bytes, pattern: re.Pattern[bytes], run_id: int, task: str, context: int) -> Iterator[LogMatch]:

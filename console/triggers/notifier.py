@@ -35,9 +35,9 @@ def apprise_send(url: str, title: str, body: str) -> str | None:
     sink = apprise.Apprise()
     if not sink.add(url):
         return "not a valid Apprise URL"
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
         ok = sink.notify(title=title, body=body)
-        details = captured.getvalue().strip().splitlines()  # type: ignore[attr-defined]
+        details = captured.getvalue().strip().splitlines()
     if ok:
         return None
     return (details[-1] if details else "delivery failed")[:500]

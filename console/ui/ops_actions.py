@@ -54,10 +54,12 @@ class OpsActions(RunActions):
         if run["status"] in ("queued", "running"):
             self.notify(f"run {run['id']} is {run['status']}: marks wait until it ends", severity="warning")
             return
+        states: tuple[str, ...]
         if task is None:
             what, current, states, name = f"run {run['id']}", run["status"], RUN_MARK_STATES, None
         else:
-            what, current, states, name = f"task {task['name']} of run {run['id']}", task["status"], TASK_MARK_STATES, task["name"]
+            what, current, name = f"task {task['name']} of run {run['id']}", task["status"], task["name"]
+            states = TASK_MARK_STATES
         self.push_screen(MarkModal(what, current, states), lambda choice: self._marked(run["id"], name, choice))
 
     def _marked(self, run_id: int, task: str | None, choice: Mark | None) -> None:
