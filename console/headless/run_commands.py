@@ -286,7 +286,7 @@ def cmd_runs(args: argparse.Namespace, session: Session) -> int:
         table.add_row(
             str(r["id"]),
             r["pipeline"],
-            status_text(r["status"]),
+            status_text(r["status"]) + (" [bold red]⚑ late[/]" if r.get("late") else ""),
             r["trigger"],
             fmt_time(r["started_at"] or r["created_at"]),
             fmt_duration(run_duration(r)),

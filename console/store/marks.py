@@ -99,7 +99,10 @@ def mark(
             "INSERT INTO marks (run_id, task, from_state, to_state, reason, user, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (run_id, task, before, state, reason, who, now),
         )
-        data = {"from": before, "to": state, "reason": reason, "user": who, "pipeline": run["pipeline"]}
+        what = f"task {task}" if task else "the run"
+        summary = f"{what} marked {before} -> {state} by {who}" + (f": {reason}" if reason else "")
+        data = {"from": before, "to": state, "reason": reason, "user": who, "pipeline": run["pipeline"],
+                "summary": summary}
         conn.execute(
             "INSERT INTO events (at, run_id, task, kind, status, data) VALUES (?, ?, ?, ?, ?, ?)",
             (now, run_id, task, kind, state, json.dumps(data)),

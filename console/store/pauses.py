@@ -46,7 +46,7 @@ def pause(db: Database, names: Iterable[str], *, reason: str | None = None) -> l
                 changed.append(name)
                 conn.execute(
                     "INSERT INTO events (at, kind, status, data) VALUES (?, 'pipeline.paused', 'paused', ?)",
-                    (now, json.dumps({"pipeline": name, "user": who, "reason": reason})),
+                    (now, json.dumps({"pipeline": name, "user": who, "reason": reason, "summary": f"{name} paused by {who}"})),
                 )
     return changed
 
@@ -62,7 +62,7 @@ def resume(db: Database, names: Iterable[str]) -> list[str]:
                 changed.append(name)
                 conn.execute(
                     "INSERT INTO events (at, kind, status, data) VALUES (?, 'pipeline.resumed', 'active', ?)",
-                    (now, json.dumps({"pipeline": name})),
+                    (now, json.dumps({"pipeline": name, "summary": f"{name} resumed"})),
                 )
     return changed
 
