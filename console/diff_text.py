@@ -20,7 +20,8 @@ def diff_text(d: dict[str, Any]) -> list[str]:
     src = d["source"]
     git = src["git_commit"]
     if not src["changed"]:
-        lines.append(f"source: unchanged ({(src['sha256'][0] or '?')[:12]})")
+        digest = (src["sha256"][0] or "")[:12] or "no digest recorded"
+        lines.append(f"source: unchanged ({digest})")
     else:
         lines.append(f"source: changed {(src['sha256'][0] or '?')[:12]} -> {(src['sha256'][1] or '?')[:12]}")
         if src["diff"] is None:

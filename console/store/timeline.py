@@ -98,7 +98,10 @@ def run_timeline(db: Database, run_id: int, now: float) -> Timeline:
     for t in tasks:
         bar = bars[t["name"]]
         if not bar.attempts and t["started_at"] is not None:
-            bar.attempts.append(Attempt(t["started_at"], t["ended_at"], t["status"]))
+            end = t["ended_at"]
+            if end is None and t["duration_s"] is not None and t["status"] not in ("running", "retrying"):
+                end = t["started_at"] + t["duration_s"]
+            bar.attempts.append(Attempt(t["started_at"], end, t["status"]))
         elif bar.attempts and bar.attempts[-1].end is None and t["ended_at"] is not None:
             bar.attempts[-1].end, bar.attempts[-1].outcome = t["ended_at"], t["status"]
     _mark_critical(bars, now)

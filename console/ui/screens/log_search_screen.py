@@ -77,7 +77,7 @@ class LogSearchScreen(Screen[None]):
                 Text(strip_controls(m.line)[:300]), key=str(i),
             )
         more = f" (first {LIMIT})" if len(found) >= LIMIT else ""
-        caption.update(Text(f" {len(found)} match(es){more} for {text!r}; enter opens the run", style="bold"))
+        caption.update(Text(f" {len(found)} match(es){more} for /{text}/; enter opens the run", style="bold"))
         if found:
             table.focus()
 
