@@ -129,7 +129,7 @@ class OpsConsoleApp(OpsActions):
         catalog = engine.catalog
         infos = await self.threads.read(lambda: pipeline_infos(catalog.load_all()))
         self.show_pipelines(infos)
-        await self.refresh_paused()
+        self._poll_paused()
         if self.live:
             self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")

@@ -155,6 +155,10 @@ class OpsActions(RunActions):
             self.diff_marks.remove(run["id"])
         else:
             self.diff_marks = [*self.diff_marks, run["id"]][-2:]
+        from console.ui.panes.runs_pane import RunsPane
+
+        for pane in self.query(RunsPane):
+            pane._caption()
         marks = " and ".join(f"#{r}" for r in self.diff_marks) or "none"
         hint = "; d shows the diff" if len(self.diff_marks) == 2 else "; mark one more (space)"
         self.notify(f"marked for diff: {marks}{hint if self.diff_marks else ''}", title="diff", timeout=3)

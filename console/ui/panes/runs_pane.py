@@ -115,6 +115,9 @@ class RunsPane(Vertical):
         text.append(f"  {table.row_count}{'' if table.exhausted else '+'} shown", style="dim")
         if str(table.filter):
             text.append(f"   / {table.filter}", style="bold yellow")
+        marks = getattr(self.console_app, "diff_marks", [])
+        if marks:
+            text.append("   diff: " + " ".join(f"#{r}" for r in marks), style="bold cyan")
         self.query_one("#runs-caption", Static).update(text, layout=False)
 
     # -- live -----------------------------------------------------------------------------------

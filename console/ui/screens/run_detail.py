@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 LOG_LINES = 2000
 HELP = (
     "Task states update live. Up/down picks a task; its log streams on the right (the last "
-    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run."
+    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run. m marks the selected task "
+    "by hand (an audit row), t shows the timeline, / finds in the log and n / N step through the matches."
 )
 
 
