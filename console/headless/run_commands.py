@@ -10,7 +10,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
+from console.headless.output import (
+    console,
+    escape_markup,
+    fmt_duration,
+    fmt_time,
+    print_json,
+    run_duration,
+    status_text,
+)
 
 if TYPE_CHECKING:
     from console.engine.runner import Runner
@@ -333,6 +341,9 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
         out.print(f"source sha256 {run['source_sha256'][:16]}  git {run['git_commit'] or '-'}")
     if run["error"]:
         out.print(f"[red]{run['error']}[/]")
+    if run.get("late"):
+        sla = f"its SLA of {fmt_duration(run['sla_s'])}" if run.get("sla_s") else "a task's SLA"
+        out.print(f"[bold red]⚑ late[/]: past {sla} (opsconsole alerts --monitor sla:{escape_markup(run['pipeline'])})")
     table = Table(show_edge=False, pad_edge=False)
     for col in ("task", "status", "attempts", "took", "upstream", "error"):
         table.add_column(col)
