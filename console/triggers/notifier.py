@@ -24,6 +24,7 @@ from console.triggers.notify_rules import NotifyRules, expand, message, notify_e
 
 log = logging.getLogger("opsconsole.notify")
 Send = Callable[[str, str, str], str | None]  # (url, title, body) -> None when sent, else the error
+PERMANENT = ("apprise is not installed", "not a valid Apprise URL", "environment variable")
 
 
 def apprise_send(url: str, title: str, body: str) -> str | None:
@@ -132,7 +133,9 @@ class Notifier:
                 store_n.finish(self.db, row["id"], "sent", error=None, now=done)
                 continue
             tries = int(row["attempts"]) + 1
-            if tries >= self.max_attempts:
+            if error.startswith(PERMANENT):
+                store_n.finish(self.db, row["id"], "failed", error=error, now=done)  # retrying cannot help
+            elif tries >= self.max_attempts:
                 store_n.finish(self.db, row["id"], "failed", error=f"{error} (gave up after {tries} attempts)", now=done)
             else:
                 wait = min(self.backoff_s * 2 ** (tries - 1), self.max_backoff_s)

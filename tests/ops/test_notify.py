@@ -131,3 +131,14 @@ def test_rate_limit_per_rule_and_unknown_rules_named_by_the_service(ops_project:
     statuses = sorted(r["status"] for r in list_notifications(db))
     assert statuses == ["sent", "sent", "suppressed", "suppressed", "suppressed"]
     assert len(sent) == 2 and "[bold]x[/]" in sent[0]
+
+
+def test_an_unset_environment_variable_or_bad_url_fails_at_once(ops_project: Any, make_engine: Any) -> None:
+    from console.store.notifications import list_notifications
+
+    configure(ops_project, '"run.succeeded" = ["$OPS_NOT_SET_ANYWHERE", "nonsense://x"]\n')
+    ops_project.cli("run", "other_pipe", check=0)
+    rows = {r["target"]: r for r in list_notifications(make_engine().store.db)}
+    assert rows["$OPS_NOT_SET_ANYWHERE"]["status"] == "failed"
+    assert "environment variable OPS_NOT_SET_ANYWHERE is not set" in rows["$OPS_NOT_SET_ANYWHERE"]["error"]
+    assert rows["nonsense://x"]["status"] == "failed" and "not a valid Apprise URL" in rows["nonsense://x"]["error"]
