@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import FLAKY
+from ops_helpers import FLAKY
 
 
 def test_diff_of_two_runs_with_changed_params_and_source(ops_project: Any, failed_run: int) -> None:
