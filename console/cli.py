@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "console.headless.serve_commands",
     "console.headless.interop_commands",
     "console.headless.stream_commands",
+    "console.headless.ops_commands",
 )
 # ``models VERB ...`` is the subcommand ``models-VERB`` (``models NAME`` keeps listing one model)
 MODEL_VERBS = ("export", "import")

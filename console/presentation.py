@@ -146,3 +146,16 @@ def plain(text: Any, style: str = "") -> Any:
     from rich.text import Text
 
     return Text(printable(text), style=style)
+
+
+_CONTROL_RE = None
+
+
+def strip_controls(text: str) -> str:
+    """Task output made safe to print: ANSI/OSC escape sequences and control characters removed."""
+    global _CONTROL_RE
+    if _CONTROL_RE is None:
+        import re
+
+        _CONTROL_RE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b.|[\x00-\x08\x0b-\x1f\x7f]")
+    return _CONTROL_RE.sub("", text)

@@ -24,6 +24,8 @@ from console.errors import NotFoundError, ReadOnlyError, UsageError
 from console.project import Project
 from console.store import results
 from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
+from console.store.sla import check_deadlines
+from console.store.sources import record_start
 from console.store.state import Store
 from console.store.vocabulary import ACTIVE_RUN_STATES, Event, RunState
 
@@ -174,6 +176,14 @@ class Engine:
             parent_run_id=parent_run_id,
             group_key=group_key,
         )
+        record_start(
+            self.store.db,
+            run_id,
+            source=pipeline.source,
+            sha256=self.catalog.source_sha256(pipeline),
+            sla_s=pipeline.sla_s,
+            task_slas={n: t.sla_s for n, t in pipeline.tasks.items() if t.sla_s is not None},
+        )
         # create_run inserted the event with the run: only the listeners still need it
         event = Event("run.created", run_id, None, RunState.QUEUED, {"trigger": trigger}, pipeline.name)
         self.bus.publish(event, stored=True)
@@ -191,6 +201,7 @@ class Engine:
             with self._lock:
                 self.active.pop(runner.run_id, None)
             self.store.writer.flush()
+            check_deadlines(self.store.db, run_ids=[runner.run_id])
 
     def run(self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual") -> Runner:
         """Run a pipeline to the end on this thread; returns the finished Runner."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,25 @@ from console.errors import PipelineDefinitionError
 
 F = TypeVar("F", bound=Callable[..., Any])
 RESERVED = frozenset({"ctx"})
+_SLA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+_SLA_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def sla_seconds(value: str | float | None, what: str = "sla") -> float | None:
+    """Seconds of a deadline: ``"30m"``, ``"1h30m"``, ``"45s"``, ``"2d"`` or a number of seconds."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        text = str(value).strip().lower()
+        parts = _SLA_RE.findall(text)
+        if not parts or _SLA_RE.sub("", text).strip():
+            raise PipelineDefinitionError(f"{what}={value!r}: expected a duration such as '30m', '2h' or '45s'")
+        seconds = sum(float(n) * _SLA_UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise PipelineDefinitionError(f"{what}={value!r}: must be positive")
+    return seconds
 
 
 @dataclass
@@ -26,6 +46,7 @@ class TaskSpec:
     backoff: float = 2.0
     timeout: float | None = None
     checks: Sequence[Any] = ()
+    sla_s: float | None = None
     arg_names: tuple[str, ...] = ()
     defaults: dict[str, Any] = field(default_factory=dict)
     upstream: tuple[str, ...] = ()
@@ -65,6 +86,7 @@ class Pipeline:
         promote_if: Any = None,
         tags: Sequence[str] = (),
         source: Any = None,
+        sla: str | float | None = None,
     ) -> None:
         frame = sys._getframe(1)
         if not isinstance(name, str) or not name.strip():
@@ -84,6 +106,7 @@ class Pipeline:
         self.executor = executor
         self.promote_if = promote_if
         self.tags = tuple(tags)
+        self.sla_s = sla_seconds(sla, f"pipeline {name!r}: sla")
         self.tasks: dict[str, TaskSpec] = {}
         self.file: str = frame.f_code.co_filename
         self.line: int = frame.f_lineno
@@ -107,6 +130,7 @@ class Pipeline:
         backoff: float = 2.0,
         timeout: float | None = None,
         checks: Sequence[Any] | None = None,
+        sla: str | float | None = None,
     ) -> Callable[[F], F]: ...
 
     def task(
@@ -119,6 +143,7 @@ class Pipeline:
         backoff: float = 2.0,
         timeout: float | None = None,
         checks: Sequence[Any] | None = None,
+        sla: str | float | None = None,
     ) -> F | Callable[[F], F]:
         """Register a function as a task (``@p.task`` or ``@p.task(retries=2, ...)``)."""
 
@@ -149,6 +174,7 @@ class Pipeline:
                 backoff=backoff,
                 timeout=timeout,
                 checks=tuple(checks or ()),
+                sla_s=sla_seconds(sla, f"task {task_name!r}: sla"),
                 arg_names=tuple(sig.parameters),
                 defaults=defaults,
                 line=func.__code__.co_firstlineno,

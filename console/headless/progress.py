@@ -60,6 +60,8 @@ def format_event(event: dict[str, Any]) -> str | None:
     kind, data = event["kind"], event.get("data") or {}
     stamp = time.strftime("%H:%M:%S", time.localtime(event.get("at") or time.time()))
     head = f"{stamp} run {event['run_id']} {event.get('pipeline', '')}".rstrip()
+    if event.get("run_id") is None:
+        head = stamp  # a pipeline or model event, not a run's
     if kind == "run.created":
         return f"{head} created (trigger {data.get('trigger', '?')})"
     if kind == "run.started":
@@ -91,7 +93,8 @@ def format_event(event: dict[str, Any]) -> str | None:
         return f"{head} task {event['task']} metric {data.get('name')}={data.get('value'):.6g}"
     if kind.startswith("check."):
         return f"{head} task {event['task']} {data.get('summary', kind)}"
-    if kind in ("model.registered", "alias.changed", "gate.decided", "alert.fired"):
+    if kind in ("model.registered", "alias.changed", "gate.decided", "alert.fired", "sla.missed",
+                "task.marked", "run.marked", "pipeline.paused", "pipeline.resumed"):
         return f"{head} {data.get('summary', kind)}"
     return None
 

@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("models", parents=[common], help="registered models, or one model's versions")
+    p = sub.add_parser(
+        "models", parents=[common], help="registered models, one model's versions, or `models compare NAME V1 V2`"
+    )
     p.add_argument("name", nargs="?")
+    p.add_argument("compare_args", nargs="*", metavar="NAME V1 V2", help="after `compare`: the model and versions")
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("promote", parents=[common], help="point an alias (default production) at a version")
@@ -67,6 +70,10 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
     from console.registry import queries
 
     db = session.store.db
+    if args.name == "compare" or args.compare_args:
+        from console.headless.compare_commands import cmd_compare
+
+        return cmd_compare(args, session)
     if args.name is None:
         rows = queries.models_json(db)
         if args.json:

@@ -46,12 +46,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("show", parents=[common], help="show a run and its tasks")
     p.add_argument("run")
+    p.add_argument("--timeline", action="store_true", help="the tasks over time (attempts, critical path)")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("logs", parents=[common], help="print a run's task logs")
-    p.add_argument("run")
+    p = sub.add_parser("logs", parents=[common], help="print a run's task logs, or search logs across runs")
+    p.add_argument("run", nargs="?")
     p.add_argument("task", nargs="?")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing until the run ends")
+    from console.headless.search_commands import add_search_options
+
+    add_search_options(p)
     p.set_defaults(func=cmd_logs)
 
     p = sub.add_parser("rerun", parents=[common], help="run a pipeline again with a run's params")
@@ -71,7 +75,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 # -- pipelines --------------------------------------------------------------------------
 def pipeline_rows(session: Session) -> list[dict[str, Any]]:
+    from console.store.pauses import paused_names
+
     catalog = session.engine.catalog.load_all()
+    paused = paused_names(session.store.db)
     root = session.project.root
     rows: list[dict[str, Any]] = []
 
@@ -94,6 +101,7 @@ def pipeline_rows(session: Session) -> list[dict[str, Any]]:
                 "schedule": p.schedule,
                 "watch": p.watch,
                 "description": p.description,
+                "paused": p.name in paused,
             }
         )
     for b in catalog.broken:
@@ -109,6 +117,7 @@ def pipeline_rows(session: Session) -> list[dict[str, Any]]:
                 "schedule": None,
                 "watch": None,
                 "description": "",
+                "paused": b.name in paused,
             }
         )
     rows.sort(key=lambda r: r["name"])
@@ -127,6 +136,7 @@ def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
         table.add_column(col)
     for r in rows:
         trig = r["schedule"] or (f"watch {r['watch']}" if r["watch"] else "manual")
+        trig += " (paused)" if r["paused"] else ""
         where = (
             plain(r["file"])
             if r["status"] == "ok"
@@ -162,6 +172,9 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
                 "at": time.time(),
             }
         )
+    from console.triggers.notifier import Notifier
+
+    notifier = Notifier.for_project(session.project, session.store).start()  # off the run's thread
     thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
     interrupted = False
     previous = signal.getsignal(signal.SIGTERM)
@@ -181,6 +194,7 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
         if view is not None:
             view.stop()
     engine.store.writer.flush()
+    notifier.stop(drain=True, timeout=5.0)
     _report(runner.run_id, session, args)
     if interrupted:
         return 130
@@ -297,7 +311,7 @@ def cmd_runs(args: argparse.Namespace, session: Session) -> int:
         table.add_row(
             str(r["id"]),
             plain(r["pipeline"]),
-            status_text(r["status"]),
+            status_text(r["status"]) + (" [bold red]⚑ late[/]" if r.get("late") else ""),
             plain(r["trigger"]),
             fmt_time(r["started_at"] or r["created_at"]),
             fmt_duration(run_duration(r)),
@@ -325,13 +339,25 @@ def _check_pipeline_known(session: Session, name: str) -> None:
 
 
 def cmd_show(args: argparse.Namespace, session: Session) -> int:
+    from console.store.marks import marks_of
     from console.store.runs import get_run_row, get_tasks, resolve_run_id, run_to_json
 
     run_id = resolve_run_id(session.store.db, args.run)
     run = get_run_row(session.store.db, run_id)
     tasks = get_tasks(session.store.db, run_id)
+    marks = marks_of(session.store.db, run_id)
     if args.json:
-        print_json(run_to_json(run, tasks))
+        obj = run_to_json(run, tasks) | {"marks": marks}
+        if args.timeline:
+            from console.store.timeline import run_timeline
+
+            obj["timeline"] = run_timeline(session.store.db, run_id, time.time()).to_json()
+        print_json(obj)
+        return 0
+    if args.timeline:
+        from console.headless.timeline_text import print_timeline
+
+        print_timeline(session, run_id)
         return 0
     import json
 
@@ -350,6 +376,9 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
         out.print(f"source sha256 {run['source_sha256'][:16]}  git {escape_markup(run['git_commit'] or '-')}")
     if run["error"]:
         out.print(plain(run["error"], "red"))
+    if run.get("late"):
+        sla = f"its SLA of {fmt_duration(run['sla_s'])}" if run.get("sla_s") else "a task's SLA"
+        out.print(f"[bold red]⚑ late[/]: past {sla} (opsconsole alerts --monitor sla:{escape_markup(run['pipeline'])})")
     table = Table(show_edge=False, pad_edge=False)
     for col in ("task", "status", "attempts", "took", "upstream", "error"):
         table.add_column(col)
@@ -364,13 +393,23 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
             plain(t["error"] or ""),
         )
     out.print(table)
+    if marks:
+        from console.headless.timeline_text import print_marks
+
+        print_marks(marks)
     return 0
 
 
 def cmd_logs(args: argparse.Namespace, session: Session) -> int:
-    from console.errors import NotFoundError
+    from console.errors import NotFoundError, UsageError
     from console.store.runs import get_run_row, get_tasks, resolve_run_id
 
+    if args.search is not None:
+        from console.headless.search_commands import cmd_search
+
+        return cmd_search(args, session)
+    if args.run is None:
+        raise UsageError("logs needs a RUN (or --search REGEX to search every run)")
     store = session.store
     run_id = resolve_run_id(store.db, args.run)
     tasks = [t["name"] for t in get_tasks(store.db, run_id)]

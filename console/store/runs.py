@@ -15,7 +15,7 @@ from console.store.vocabulary import TERMINAL_RUN_STATES, TERMINAL_TASK_STATES, 
 __all__ = ["TERMINAL_RUN_STATES", "TERMINAL_TASK_STATES"]  # re-exported: callers import them from here
 RUN_COLUMNS = (
     "id, pipeline, status, trigger, params, created_at, started_at, ended_at, "
-    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit"
+    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit, sla_s, late"
 )
 
 
@@ -212,6 +212,8 @@ def run_to_json(run: RunRow, tasks: list[TaskRow] | None = None) -> dict[str, An
         "source_sha256": run["source_sha256"],
         "git_commit": run["git_commit"],
         "group": run["group_key"],
+        "sla_s": run.get("sla_s"),
+        "late": bool(run.get("late")),
     }
     if tasks is not None:
         out["tasks"] = [

@@ -201,5 +201,50 @@ V2 = """
 ALTER TABLE model_versions ADD COLUMN chunks TEXT;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# ops: hand marks (audit), paused pipelines, pipeline sources by sha256 (for diff), deadlines
+# (a run's SLA and whether it was missed), notification deliveries (one row per event and URL)
+V_OPS = """
+CREATE TABLE IF NOT EXISTS marks (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL,
+    task        TEXT,
+    from_state  TEXT NOT NULL,
+    to_state    TEXT NOT NULL,
+    reason      TEXT,
+    user        TEXT NOT NULL,
+    at          REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS marks_by_run ON marks (run_id, id);
+CREATE TABLE IF NOT EXISTS paused (
+    pipeline    TEXT PRIMARY KEY,
+    at          REAL NOT NULL,
+    user        TEXT NOT NULL,
+    reason      TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (
+    sha256      TEXT PRIMARY KEY,
+    text        TEXT NOT NULL,
+    at          REAL NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE runs ADD COLUMN sla_s REAL;
+ALTER TABLE runs ADD COLUMN task_slas TEXT;
+ALTER TABLE runs ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS notifications (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_seq   INTEGER NOT NULL,
+    event       TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    run_id      INTEGER,
+    status      TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT,
+    created_at  REAL NOT NULL,
+    sent_at     REAL,
+    next_at     REAL,
+    UNIQUE (event_seq, target)
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_at);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V_OPS]
 SCHEMA_VERSION = len(MIGRATIONS)

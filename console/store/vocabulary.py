@@ -126,6 +126,8 @@ class RunRow(TypedDict):
     error: str | None
     source_sha256: str | None
     git_commit: str | None
+    sla_s: float | None  # the pipeline's deadline when the run started
+    late: int  # 1 once the run or a task missed its deadline
     task_counts: NotRequired[dict[str, int]]  # status -> tasks, attached by runs.attach_task_counts
 
 

@@ -30,9 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import OpsConsoleError
 from console.store.db import HOST, MY_PID, recover_interrupted
+from console.store.sla import check_deadlines
 from console.triggers.arrivals import Arrivals
 from console.triggers.lock import ServiceLock
 from console.triggers.monitors import MonitorRunner
+from console.triggers.notifier import Notifier
+from console.triggers.pausing import PauseGate
 from console.triggers.reload import Reloader
 from console.triggers.schedule import project_timezone
 from console.triggers.scheduler import Scheduler
@@ -112,6 +115,8 @@ class Service:
         self.kafka = KafkaLagTriggers(
             warehouse_path(self.root, engine.store.home), decide=self._decide, launch=self._launch, free=self._free
         )
+        self.notifier = Notifier.for_project(engine.project, engine.store)
+        self.pauses = PauseGate(engine.store.db, self._decide)
         self.problems: dict[str, str] = {}
         self.decisions: deque[Decision] = deque(maxlen=500)
         self.lock = ServiceLock(engine.store.home)
@@ -151,6 +156,8 @@ class Service:
         for b in self.catalog.broken:
             self._decide("reload", f"broken: {self._rel(b.file)}{_line(b.line)}: {b.error}", b.name)
         self.loaded = True
+        for problem in self.notifier.rules.problems:
+            self._decide("service", problem)
         self._last_rescan = now
         self._sync(now)
         n = len(self.catalog.pipelines)
@@ -184,10 +191,12 @@ class Service:
             ("changes", self._drain),
             ("reload", self._reload),
             ("rescan", self._rescan),
-            ("schedules", lambda t: self.scheduler.step(self.catalog.pipelines, t)),
-            ("files", lambda t: self.arrivals.step(self.catalog.pipelines, t)),
+            ("paused", lambda t: self.pauses.read()),
+            ("schedules", lambda t: self.scheduler.step(self.pauses.pipelines(self.catalog.pipelines), t)),
+            ("files", lambda t: self.arrivals.step(self.pauses.pipelines(self.catalog.pipelines), t)),
             ("monitors", self._monitors),
             ("kafka", lambda t: self.kafka.step(self.catalog.pipelines, t)),
+            ("deadlines", lambda t: self._deadlines(t)),
         ]
         for name, step in steps:
             try:
@@ -237,8 +246,13 @@ class Service:
             self._last_rescan = now
             self.arrivals.rescan(now)
 
+    def _deadlines(self, now: float) -> None:
+        for miss in check_deadlines(self.engine.store.db, now=now):
+            self._decide("sla", miss["summary"], miss["pipeline"], miss["run_id"])
+
     def _monitors(self, now: float) -> None:
         monitors = self.catalog.monitors
+        monitors = self.pauses.monitors(monitors, self.catalog.modules)
         if monitors:
             self.monitors.step(monitors, self.engine, now)
 
@@ -307,6 +321,7 @@ class Service:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="opsconsole-service", daemon=True)
         self._thread.start()
+        self.notifier.start()
         return self
 
     def _loop(self) -> None:
@@ -362,6 +377,7 @@ class Service:
             self.engine.store.writer.flush()
         except OpsConsoleError:
             log.exception("flush at stop failed")
+        self.notifier.stop(drain=True, timeout=min(timeout, 5.0))
         self.lock.release()
         return cancelled
 

@@ -15,9 +15,10 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from console.presentation import printable
-from console.ui.actions import RunActions, Threads
+from console.ui.actions import Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
+from console.ui.ops_actions import OpsActions
 from console.ui.palette import ConsoleCommands
 from console.ui.panes.models_pane import ModelsPane
 from console.ui.panes.monitoring_pane import MonitoringPane
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 MEDIUM_BELOW, NARROW_BELOW = 120, 100
 
 
-class OpsConsoleApp(RunActions):
+class OpsConsoleApp(OpsActions):
     """``opsconsole``: runs, quality, models and monitoring of one project, live."""
 
     CSS_PATH = "app.tcss"
@@ -73,6 +74,8 @@ class OpsConsoleApp(RunActions):
         self.tail: StoreTail | None = None
         self._detail: RunDetailScreen | None = None
         self._select_next: int | None = None  # a run started here: the cursor goes to it
+        self.diff_marks: list[int] = []  # runs marked with space for `d` (diff)
+        self.paused: set[str] = set()
         root = session.project.root
         self.project_label = session.project.name
         self.store_label = _relative(session.store.db_path, root)
@@ -106,6 +109,7 @@ class OpsConsoleApp(RunActions):
         self.sync_header(self.query_one(StatusHeader))
         self.load_pipelines()
         self.set_interval(1.0, self._clock_tick)
+        self.set_interval(2.0, self._poll_paused)  # a pause from another shell shows within 2 s
         self.runs_pane.table.focus()
         self.fit_width()
 
@@ -128,6 +132,7 @@ class OpsConsoleApp(RunActions):
         catalog = engine.catalog
         infos = await self.threads.read(lambda: pipeline_infos(catalog.load_all()))
         self.show_pipelines(infos)
+        self._poll_paused()
         if self.live:
             self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
@@ -215,6 +220,9 @@ class OpsConsoleApp(RunActions):
         header.queued = active.get("queued", 0)
         header.here = len([r for r in self.session_active_runs() if r in self.started_here])
         header.stamp = self.clock()
+
+    def _poll_paused(self) -> None:
+        self.run_worker(self.refresh_paused(), group="paused", exclusive=True)
 
     def _clock_tick(self) -> None:
         for header in self.headers():

@@ -26,6 +26,11 @@ class ConsoleCommands(Provider):
             ("Monitoring (4)", "metric series, drift, alerts", partial(app.action_tab, "monitoring")),
             ("Help (?)", "the keys of this view", app.action_help),
             ("Quit (q)", "leave the console", app.action_quit_console),
+            ("Search logs (S)", "find a regex in every run's logs", app.action_search_logs),
+            ("Diff marked runs (d)", "mark two runs with space, then compare them", app.action_diff_marked),
+            ("Mark run for diff (space)", "add the selected run to the diff pair", app.action_toggle_diff_mark),
+            ("Timeline (t)", "the open run's tasks over time, critical path", app.action_timeline),
+            ("Find in log (/)", "in the run detail: find in the task's log, n / N", app.action_find_in_log),
         ]
         if not app.read_only:
             out += [
@@ -35,6 +40,8 @@ class ConsoleCommands(Provider):
                 ("Cancel run (c)", "cancel the selected run", app.action_cancel_run),
                 ("Promote (p)", "point production at the selected model version", app.promote_selected),
                 ("Roll back (b)", "move production back to its previous holder", app.rollback_selected),
+                ("Mark task (m)", "in the run detail: set the selected task's state by hand", app.action_mark_task),
+                ("Pause / resume pipeline (P)", "its schedule, file trigger and monitors", app.action_toggle_pause),
             ]
         for p in app.pipelines:
             state = "" if p.status == "ok" else f" (BROKEN: {p.error})"

@@ -6,7 +6,9 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
-ACTIONS = frozenset({"new_run", "rerun", "rerun_failed", "cancel_run", "promote", "rollback"})
+ACTIONS = frozenset(
+    {"new_run", "rerun", "rerun_failed", "cancel_run", "promote", "rollback", "mark_task", "toggle_pause"}
+)
 REFUSAL = "read-only mode: actions are disabled"
 
 

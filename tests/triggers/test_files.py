@@ -175,3 +175,24 @@ def test_with_the_real_watcher_a_renamed_part_file_starts_a_run(incoming, make_s
     run = wait_until(lambda: runs_of(svc.engine), timeout=10)[0]
     assert json.loads(run["params"])["path"].endswith("incoming/live.csv")
     assert svc.wait_runs(10)
+
+
+def test_a_file_that_lands_while_paused_runs_on_resume(incoming, make_service) -> None:
+    from console.store.pauses import pause, resume
+
+    svc = make_service()
+    svc.tick(T0)
+    pause(svc.engine.store.db, ["ingest"])
+    path = incoming / "late.csv"
+    path.write_text("x\n1\n")
+    svc.changed([path])
+    svc.tick(T0 + 0.1)
+    svc.tick(T0 + 0.7)
+    svc.tick(T0 + 5)
+    svc.wait_runs(10)
+    assert runs_of(svc.engine) == []
+    resume(svc.engine.store.db, ["ingest"])
+    made = svc.tick(T0 + 6)
+    assert any("late.csv landed" in d.message for d in made)
+    assert svc.wait_runs(10)
+    assert [r["trigger"] for r in runs_of(svc.engine)] == ["file"]

@@ -48,6 +48,10 @@ class RunsPane(Vertical):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("slash", "filter", "filter"),
+        Binding("space", "app.toggle_diff_mark", "mark for diff"),
+        Binding("d", "app.diff_marked", "diff"),
+        Binding("P", "app.toggle_pause", "pause/resume"),
+        Binding("S", "app.search_logs", "search logs"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -113,6 +117,9 @@ class RunsPane(Vertical):
         text.append(f"  {table.row_count}{'' if table.exhausted else '+'} shown", style="dim")
         if str(table.filter):
             text.append(f"   / {table.filter}", style="bold yellow")
+        marks = getattr(self.console_app, "diff_marks", [])
+        if marks:
+            text.append("   diff: " + " ".join(f"#{r}" for r in marks), style="bold cyan")
         self.query_one("#runs-caption", Static).update(text, layout=False)
 
     # -- live -----------------------------------------------------------------------------------

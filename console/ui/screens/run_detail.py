@@ -17,10 +17,12 @@ from textual.widgets import DataTable, Footer, Log, Static
 from console.errors import NotFoundError
 from console.presentation import fmt_task_counts, printable
 from console.quality.history import check_rows
+from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
+from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_tail
 from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 LOG_LINES = 2000
 HELP = (
     "Task states update live. Up/down picks a task; its log streams on the right (the last "
-    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run."
+    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run. m marks the selected task "
+    "by hand (an audit row), t shows the timeline, / finds in the log and n / N step through the matches."
 )
 
 
@@ -51,6 +54,11 @@ class RunDetailScreen(Screen[None]):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("l", "focus_log", "log", show=False),
+        Binding("m", "app.mark_task", "mark"),
+        Binding("t", "app.timeline", "timeline"),
+        Binding("slash", "app.find_in_log", "find in log"),
+        Binding("n", "app.find_next(1)", "next match", show=False),
+        Binding("N", "app.find_next(-1)", "previous match", show=False),
     ]
 
     def __init__(
@@ -62,6 +70,7 @@ class RunDetailScreen(Screen[None]):
         self._seed = tasks
         self.tasks: dict[str, Mapping[str, Any]] = {}
         self.task_name: str | None = None
+        self.marks: list[dict[str, Any]] = []
 
     def show_run(
         self, run_id: int, run: Mapping[str, Any] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
@@ -128,6 +137,7 @@ class RunDetailScreen(Screen[None]):
         except NotFoundError as exc:  # gc removed the run meanwhile
             self.query_one("#run-title", Static).update(Text(str(exc), style="red"))
             return
+        self.marks = await read(marks_of, db, self.run_id)
         self.apply(run, await read(get_tasks, db, self.run_id))
 
     # -- live ----------------------------------------------------------------------------------
@@ -185,6 +195,7 @@ class RunDetailScreen(Screen[None]):
             )
         if run["error"]:
             text.append("\n " + truncate(run["error"], 200), style="red")
+        text.append_text(ops_note(run, self.marks))
         self.query_one("#run-title", Static).update(text)
 
     def _task_title(self) -> None:

@@ -23,6 +23,7 @@ class PipelineList(SafeTable):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", show_header=True, **kwargs)
         self.infos: dict[str, PipelineInfo] = {}
+        self.paused: set[str] = set()
 
     def on_mount(self) -> None:
         self.add_column("pipelines", key="name")
@@ -42,9 +43,10 @@ class PipelineList(SafeTable):
         width = max(10, (self.size.width or 30) - 3)
         for key, info in self.infos.items():
             if info.status == "ok":
-                cell = Text(truncate(info.name, width - 4))
-                cell.append(" " * max(1, width - 3 - len(cell.plain)))
-                cell.append("ok", style="green")
+                state, style = ("paused", "bold yellow") if info.name in self.paused else ("ok", "green")
+                cell = Text(truncate(info.name, width - 2 - len(state)))
+                cell.append(" " * max(1, width - 1 - len(state) - len(cell.plain)))
+                cell.append(state, style=style)
                 self.add_row(cell, key=key)
             else:
                 cell = Text(truncate(info.name, width - 8), style="bold red")
@@ -56,6 +58,12 @@ class PipelineList(SafeTable):
             self.add_row(Text("none yet: add pipelines/*.py", style="dim"), key="")
         if keep in self.infos:
             self.move_cursor(row=self.get_row_index(keep))
+
+    def set_paused(self, names: set[str]) -> None:
+        """Mark paused pipelines (``P`` toggles; ``opsconsole pause`` from a shell shows too)."""
+        if names != self.paused:
+            self.paused = set(names)
+            self.show(list(self.infos.values()))
 
     def selected_name(self) -> str | None:
         if not self.row_count:

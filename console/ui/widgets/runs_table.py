@@ -42,6 +42,11 @@ FLASH_S = 1.5
 MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
 
 
+def late_mark(run: Mapping[str, Any]) -> Text:
+    """``⚑`` before the number of a run that missed its SLA."""
+    return Text("⚑ ", style="bold red", justify="right") if run.get("late") else Text(justify="right")
+
+
 @dataclass(frozen=True)
 class RunFilter:
     """``status=failed pipeline=iris free text`` parsed."""
@@ -144,7 +149,7 @@ class RunsTable(SafeTable):
     def cells(self, run: Mapping[str, Any], flash: bool = False) -> list[Any]:
         now = self.clock()
         values = {
-            "id": Text(str(run["id"]), style="bold reverse" if flash else "", justify="right"),
+            "id": late_mark(run) + Text(str(run["id"]), style="bold reverse" if flash else "", justify="right"),
             "pipeline": run["pipeline"],
             "status": status_cell(run["status"]),
             "trigger": run["trigger"],
