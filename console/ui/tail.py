@@ -74,6 +74,12 @@ class StoreBatch(Message):
 
 def read_log_tail(path: Path, max_lines: int) -> tuple[list[str], int]:
     """The last ``max_lines`` whole lines of a log file and the byte offset after them."""
+    lines, offset, _cut = read_log_window(path, max_lines)
+    return lines, offset
+
+
+def read_log_window(path: Path, max_lines: int) -> tuple[list[str], int, bool]:
+    """Like ``read_log_tail``, plus whether earlier lines were left out."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
@@ -82,14 +88,14 @@ def read_log_tail(path: Path, max_lines: int) -> tuple[list[str], int]:
             fh.seek(start)
             data = fh.read(size - start)
     except OSError:
-        return [], 0
+        return [], 0, False
     cut = data.rfind(b"\n")
     if cut < 0:
-        return [], start
+        return [], start, start > 0
     lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
     if start > 0:
         lines = lines[1:]  # the first one is probably cut
-    return lines[-max_lines:], start + cut + 1
+    return lines[-max_lines:], start + cut + 1, start > 0 or len(lines) > max_lines
 
 
 def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
@@ -119,13 +125,16 @@ class StoreTail:
         catalog: Catalog | None = None,
         interval: float = 0.15,
         reload_every: float = 1.0,
+        start_seq: int | None = None,
     ) -> None:
         self.store = store
         self.post = post
         self.catalog = catalog
         self.interval = interval
         self.reload_every = reload_every
-        self.seq = last_seq(store.db)
+        # the console reads the sequence before its first page of runs, so the events between that
+        # read and this tail's start are replayed instead of lost
+        self.seq = last_seq(store.db) if start_seq is None else start_seq
         self.stop_event = threading.Event()
         self._lock = threading.Lock()
         self._run: int | None = None

@@ -57,6 +57,7 @@ class RunsPane(Vertical):
 
     preview_tasks: tuple[int, list[dict[str, Any]]] | None = None  # the run under the cursor
     _previewed: int | None = None  # the run the preview shows
+    _live_during_load: dict[int, dict[str, Any]] | None = None  # live runs seen while a page loads
 
     def tasks_of(self, run_id: int) -> list[dict[str, Any]] | None:
         """The tasks of ``run_id`` if the preview read them already (else None)."""
@@ -79,8 +80,15 @@ class RunsPane(Vertical):
     # -- loading -------------------------------------------------------------------------------
     @work(exclusive=True, group="runs-window")
     async def load_window(self) -> None:
+        self._live_during_load = {}
         rows = await self._page()
         self.table.replace_rows(rows, exhausted=len(rows) < PAGE)
+        # a live batch applied while the page was read would be wiped by the replace: put back
+        # the runs it brought that the page missed (made after the page was read)
+        missed = {i: r for i, r in self._live_during_load.items() if i not in self.table.rows_by_id}
+        self._live_during_load = None
+        if missed:
+            self.table.apply(missed)
         self._caption()
         self.show_preview()
 
@@ -115,6 +123,8 @@ class RunsPane(Vertical):
 
     # -- live -----------------------------------------------------------------------------------
     def apply_runs(self, runs: dict[int, dict[str, Any]]) -> None:
+        if self._live_during_load is not None:
+            self._live_during_load.update(runs)
         added = self.table.apply(runs)
         if added:
             self._caption()
