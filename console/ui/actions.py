@@ -63,6 +63,9 @@ class RunActions(App[int]):
     def session_active_runs(self) -> list[int]:
         raise NotImplementedError
 
+    def open_run(self, run_id: int) -> None:
+        raise NotImplementedError
+
     def refused(self) -> bool:
         if self.read_only:
             self.notify(REFUSAL, severity="warning", title="refused")
@@ -125,6 +128,12 @@ class RunActions(App[int]):
 
         new_id = await self._engine_call(rerun)
         if new_id is not None:
+            # the view moves to the new run, as after `n`: the table's cursor, or the open detail
+            self._select_next = new_id
+            from console.ui.screens.run_detail import RunDetailScreen
+
+            if isinstance(self.screen, RunDetailScreen):
+                self.open_run(new_id)
             how = "from failed" if from_failed else "rerun"
             self.notify(f"run {new_id}: {how} of run {run_id}", title="started")
 

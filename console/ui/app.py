@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from console.store.runs import last_seq
 from console.ui.actions import RunActions, Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
@@ -73,6 +74,9 @@ class OpsConsoleApp(RunActions):
         root = session.project.root
         self.project_label = session.project.name
         self.store_label = _relative(session.store.db_path, root)
+        # taken before the first page of runs is read: the tail replays from here, so a run made
+        # while the console starts is in the page, or in the tail, or both, never in neither
+        self.start_seq = last_seq(session.store.db) if live else 0
 
     @property
     def store(self) -> Store:
@@ -106,12 +110,13 @@ class OpsConsoleApp(RunActions):
         self.runs_pane.table.focus()
         self.fit_width()
 
-    def on_resize(self) -> None:
-        self.fit_width()
+    def on_resize(self, event: events.Resize) -> None:
+        # the event's size: the app's own may not be updated yet (the layout was one resize behind)
+        self.fit_width(event.size.width)
 
-    def fit_width(self) -> None:
+    def fit_width(self, width: int | None = None) -> None:
         """Columns drop and side panels shrink as the terminal narrows (80x24 still works)."""
-        width = self.size.width
+        width = width or self.size.width
         level = "narrow" if width < NARROW_BELOW else "medium" if width < MEDIUM_BELOW else "wide"
         for screen in self.screen_stack:
             screen.set_class(level != "wide", "-narrow")
@@ -126,7 +131,13 @@ class OpsConsoleApp(RunActions):
         infos = await self.threads.read(lambda: pipeline_infos(catalog.load_all()))
         self.show_pipelines(infos)
         if self.live:
-            self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
+            self.tail = StoreTail(
+                self.store,
+                self.post_message,
+                catalog=catalog,
+                interval=self.tail_interval,
+                start_seq=self.start_seq,
+            )
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
             self.watch_task(*self._watched)
         if self.idle_gc is not None:
@@ -271,8 +282,18 @@ class OpsConsoleApp(RunActions):
             self.install_screen(self._detail, name="run-detail")
         else:
             self._detail.show_run(run_id, run, tasks)
-        self.push_screen("run-detail")
+        if self.screen is not self._detail:  # from the detail itself (a reused task's run): stay
+            self.push_screen("run-detail")
         self.call_after_refresh(self.fit_width)
+
+    def action_copy_run_id(self) -> None:
+        """``y``: the selected run's id to the clipboard (OSC 52, works over SSH and in tmux)."""
+        run = self.current_run()
+        if run is None:
+            self.notify("no run selected", severity="warning")
+            return
+        self.copy_to_clipboard(str(run["id"]))
+        self.notify(f"run id {run['id']} copied", title="copied", timeout=2)
 
     def current_run(self) -> dict[str, Any] | None:
         if isinstance(self.screen, RunDetailScreen):

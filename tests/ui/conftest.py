@@ -99,3 +99,15 @@ async def wait_for(pilot: Any, check: Callable[[], Any], timeout: float = 10.0, 
 
 def run(coro: Awaitable[Any]) -> Any:
     return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows now, as plain text: the compositor's full frame (stale rows included)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()

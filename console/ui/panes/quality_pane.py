@@ -58,7 +58,7 @@ class QualityPane(Vertical):
     def on_mount(self) -> None:
         table = self.query_one("#checks", FilterTable)
         for key, width in (
-            ("run", 5),
+            ("run", None),  # sized to the widest run id
             ("pipeline", None),
             ("task", None),
             ("check", None),
