@@ -44,6 +44,7 @@ class RunsPane(Vertical):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("slash", "filter", "filter"),
+        Binding("y", "app.copy_run_id", "copy id", show=False),
     ]
 
     def compose(self) -> ComposeResult:
