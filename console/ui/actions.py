@@ -17,7 +17,7 @@ from textual.app import App
 from console.errors import OpsConsoleError
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
-from console.ui.screens.new_run import NewRun, NewRunModal
+from console.ui.screens.new_run import NewRunModal
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -80,13 +80,10 @@ class RunActions(App[int]):
             self.notify("no pipeline can run: the project has none, or all are broken", severity="error")
             return
         default = pipeline or self.default_pipeline()
-        self.push_screen(NewRunModal(ok, default), self._new_run_chosen)
+        self.push_screen(NewRunModal(ok, default, start=self._try_start))
 
-    def _new_run_chosen(self, choice: NewRun | None) -> None:
-        if choice is not None:
-            self.run_worker(self._start(*choice), group="actions")
-
-    async def _start(self, name: str, pairs: list[str]) -> None:
+    async def _try_start(self, name: str, pairs: list[str]) -> str | None:
+        """Start ``name``; None when started, else the error for the dialog to show."""
         from console.engine.params import parse_pairs
 
         def start() -> int:
@@ -94,10 +91,15 @@ class RunActions(App[int]):
             self.started_here.add(runner.run_id)
             return runner.run_id
 
-        run_id = await self._engine_call(start)
-        if run_id is not None:
-            self._select_next = run_id
-            self.notify(f"run {run_id} of {name} started", title="started")
+        try:
+            run_id = await self.threads.act(start)
+        except OpsConsoleError as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - the console must outlive any engine error
+            return f"{type(exc).__name__}: {exc}"
+        self._select_next = run_id
+        self.notify(f"run {run_id} of {name} started", title="started")
+        return None
 
     def action_rerun(self) -> None:
         self._rerun(from_failed=False)

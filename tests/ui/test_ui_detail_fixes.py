@@ -23,7 +23,9 @@ def test_rerun_from_failed_moves_to_the_new_run_whose_reused_task_names_and_link
         async with app.run_test(size=(140, 45)) as pilot:
             await wait_for(pilot, lambda: app.pipelines and app.runs_pane.table.row_count, what="loaded")
             await pilot.press("R")  # on the Runs tab: the cursor moves to the new run, as after n
-            await wait_for(pilot, lambda: app.runs_pane.table.selected_id() not in (None, failed), what="moved")
+            await wait_for(
+                pilot, lambda: app.runs_pane.table.selected_id() not in (None, failed), what="moved"
+            )
             new = app.runs_pane.table.selected_id()
             assert new is not None and new > failed
             await pilot.press("enter")
@@ -130,5 +132,39 @@ def test_the_layout_follows_each_resize_at_once(session_factory: Any) -> None:
             await pilot.resize_terminal(110, 40)
             await pilot.pause(0.1)
             assert "started" in table.columns_shown and "trigger" not in table.columns_shown
+
+    run(scenario())
+
+
+def test_new_run_picker_filters_as_typed_stops_at_the_top_and_shows_errors_inline(
+    session_factory: Any,
+) -> None:
+    from console.ui.screens.new_run import NewRunModal
+
+    session = session_factory()
+    first = session.engine.run("quick").run_id
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: app.pipelines and app.runs_pane.table.row_count, what="loaded")
+            await pilot.press("n")  # the highlighted run is a `quick` one: not preselected
+            modal = await wait_for(pilot, lambda: isinstance(app.screen, NewRunModal) and app.screen)
+            assert modal._selected() == "flaky"  # the first, alphabetically
+            await pilot.press("up")
+            assert modal._selected() == "flaky"  # no wrap to the last one
+            await pilot.press(*"qui")
+            assert modal.shown == ["quick"] and modal._selected() == "quick"
+            await pilot.press("enter", *"nosuch=1", "enter")  # picked; a bad param
+            error = modal.query_one("#error")
+            await wait_for(pilot, lambda: "unknown param 'nosuch'" in str(error.render()), what="inline error")
+            assert app.screen is modal  # still open, the error stays
+            for _ in range(8):
+                await pilot.press("backspace")
+            await pilot.press(*"n=4", "enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, NewRunModal), what="dialog closed")
+            await wait_for(
+                pilot, lambda: (app.runs_pane.table.selected_id() or 0) > first, what="cursor on the new run"
+            )
 
     run(scenario())

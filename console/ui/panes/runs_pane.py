@@ -142,11 +142,12 @@ class RunsPane(Vertical):
         self.query_one(PipelineList).show(infos)
 
     def selected_pipeline(self) -> str | None:
-        run = self.table.selected_run()
+        """The pipeline ``n`` starts with: the one picked in the side list, or the one the runs
+        are filtered to; never the highlighted run's (that is where the cursor happens to be)."""
         listed = self.query_one(PipelineList)
         if listed.has_focus:
             return listed.selected_name()
-        return run["pipeline"] if run else listed.selected_name()
+        return self.table.filter.pipeline
 
     def set_level(self, level: str) -> None:
         self.table.set_level(level)
