@@ -226,7 +226,9 @@ class ModelsPane(Vertical):
         hist.clear()
         rows = list(reversed(self.history[-50:]))
         cells = [(_at(h), h["alias"], alias_change(h)) for h in rows]
-        used = sum(max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3]))
+        used = sum(
+            max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3])
+        )
         room = max(8, (self.query_one("#alias-box").size.width or 60) - used - 3)
         for h, (at, alias, change) in zip(rows, cells, strict=True):
             hist.add_row(at, alias, change, truncate(h["reason"] or h["action"] or "", room))
