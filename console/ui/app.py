@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from console.store.state import Store
 
 TABS = ("runs", "quality", "models", "monitoring")
-MEDIUM_BELOW, NARROW_BELOW = 120, 100
+MEDIUM_BELOW, NARROW_BELOW, TINY_BELOW = 120, 100, 72
 
 
 class OpsConsoleApp(RunActions):
@@ -120,8 +120,11 @@ class OpsConsoleApp(RunActions):
         level = "narrow" if width < NARROW_BELOW else "medium" if width < MEDIUM_BELOW else "wide"
         for screen in self.screen_stack:
             screen.set_class(level != "wide", "-narrow")
+            screen.set_class(width < TINY_BELOW, "-tiny")  # side panels move out of the way
             for footer in screen.query(Footer):
                 footer.compact = level == "narrow"
+                # below 80 columns the palette's docked label lands on the keys: ctrl+p still works
+                footer.show_command_palette = width >= 80
         self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")

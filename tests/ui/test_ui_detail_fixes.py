@@ -3,6 +3,8 @@ the run id is copied, seven-digit ids are whole, and the layout follows every re
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 from conftest import run, screen_text, wait_for
@@ -157,7 +159,9 @@ def test_new_run_picker_filters_as_typed_stops_at_the_top_and_shows_errors_inlin
             assert modal.shown == ["quick"] and modal._selected() == "quick"
             await pilot.press("enter", *"nosuch=1", "enter")  # picked; a bad param
             error = modal.query_one("#error")
-            await wait_for(pilot, lambda: "unknown param 'nosuch'" in str(error.render()), what="inline error")
+            await wait_for(
+                pilot, lambda: "unknown param 'nosuch'" in str(error.render()), what="inline error"
+            )
             assert app.screen is modal  # still open, the error stays
             for _ in range(8):
                 await pilot.press("backspace")
@@ -166,5 +170,38 @@ def test_new_run_picker_filters_as_typed_stops_at_the_top_and_shows_errors_inlin
             await wait_for(
                 pilot, lambda: (app.runs_pane.table.selected_id() or 0) > first, what="cursor on the new run"
             )
+
+    run(scenario())
+
+
+def test_pipelines_say_loading_until_listed_and_60_columns_keep_the_footer_apart(
+    session_factory: Any,
+) -> None:
+    session = session_factory()
+    session.engine.run("quick")
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, live=False)
+        gate = threading.Event()
+        real = app.threads.read
+
+        async def slow_read(fn: Any, *args: Any, **kwargs: Any) -> Any:
+            if getattr(fn, "__name__", "") == "<lambda>":
+                await asyncio.to_thread(gate.wait, 5)
+            return await real(fn, *args, **kwargs)
+
+        app.threads.read = slow_read  # type: ignore[method-assign]
+        async with app.run_test(size=(60, 24)) as pilot:
+            await pilot.pause(0.2)
+            listed = app.runs_pane.query_one("PipelineList")
+            assert "loading pipelines" in str(listed.get_row_at(0)[0])
+            gate.set()
+            await wait_for(pilot, lambda: app.pipelines, what="pipelines listed")
+            assert "loading" not in str(listed.get_row_at(0)[0])
+            await pilot.pause(0.1)
+            footer = screen_text(app).splitlines()[-1]
+            assert "palette" not in footer and footer.startswith("⏎ open n new run")
+            assert app.screen.has_class("-tiny") and listed.region.width == 0  # the side list is hidden
+            assert "tasks" in screen_text(app)  # the runs table keeps its last column at 60
 
     run(scenario())
