@@ -227,8 +227,23 @@ def _monitoring(db: Any) -> None:
                         "psi": psi,
                         "ks_stat": psi / 2,
                         "verdict": "alert" if psi > 0.25 else "ok",
+                        "distribution": {
+                            "labels": ["≤10", "≤25", "≤50", "≤100", ">100"],
+                            "ref": [0.2, 0.2, 0.2, 0.2, 0.2],
+                            "cur": [0.2 - psi / 2, 0.2 - psi / 4, 0.2, 0.2 + psi / 4, 0.2 + psi / 2],
+                        },
                     },
-                    "country": {"kind": "categorical", "psi": 0.01, "js_distance": 0.02, "verdict": "ok"},
+                    "country": {
+                        "kind": "categorical",
+                        "psi": 0.01,
+                        "js_distance": 0.02,
+                        "verdict": "ok",
+                        "distribution": {
+                            "labels": ["FR", "DE", "other"],
+                            "ref": [0.5, 0.3, 0.2],
+                            "cur": [0.48, 0.31, 0.21],
+                        },
+                    },
                 }
             }
         }

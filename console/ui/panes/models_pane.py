@@ -221,6 +221,11 @@ class ModelsPane(Vertical):
 
     def _history_rows(self) -> None:
         """The alias history; "why" gets the width left and ends in "…" when longer (in full below)."""
+        width = self.query_one("#alias-box").size.width
+        if not width:  # not laid out yet: the why column's room is known after the next refresh
+            self.call_after_refresh(self._history_rows)
+            return
+        self._history_width = width
         hist = self.query_one("#alias-history", DataTable)
         keep = hist.cursor_row
         hist.clear()
@@ -229,7 +234,7 @@ class ModelsPane(Vertical):
         used = sum(
             max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3])
         )
-        room = max(8, (self.query_one("#alias-box").size.width or 60) - used - 3)
+        room = max(8, width - used - 3)
         for h, (at, alias, change) in zip(rows, cells, strict=True):
             hist.add_row(at, alias, change, truncate(h["reason"] or h["action"] or "", room))
         if rows:
@@ -248,8 +253,10 @@ class ModelsPane(Vertical):
             text.append(f"  (by {h['user'] or h['action'] or '-'})", style="dim")
         self.query_one("#alias-why", Static).update(text)
 
+    _history_width = 0
+
     def on_resize(self) -> None:
-        if self.history:
+        if self.history and self.query_one("#alias-box").size.width != self._history_width:
             self._history_rows()
 
     @on(DataTable.RowHighlighted, "#versions")
