@@ -195,7 +195,7 @@ class OpsConsoleApp(RunActions):
             if batch.checks_changed and detail.run_id in batch.runs:
                 detail.load_checks()
         if batch.checks_changed:
-            self.query_one(QualityPane).refresh_data()
+            self.query_one(QualityPane).stale()
         if batch.n_events:
             self.query_one(ModelsPane).stale()
             self.query_one(MonitoringPane).stale()
@@ -236,9 +236,13 @@ class OpsConsoleApp(RunActions):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "tab-runs").removeprefix("tab-")
-        if tab in ("models", "monitoring"):
-            pane: ModelsPane | MonitoringPane = (
-                self.query_one(ModelsPane) if tab == "models" else self.query_one(MonitoringPane)
+        if tab in ("models", "monitoring", "quality"):
+            pane: ModelsPane | MonitoringPane | QualityPane = (
+                self.query_one(ModelsPane)
+                if tab == "models"
+                else self.query_one(MonitoringPane)
+                if tab == "monitoring"
+                else self.query_one(QualityPane)
             )
             if pane._stale:
                 pane._stale = False  # one refresh in flight is enough

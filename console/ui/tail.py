@@ -21,8 +21,8 @@ from textual.message import Message
 
 from console.engine.discovery import Broken, Catalog
 from console.store.runs import (
-    TERMINAL_TASK_STATES,
     active_counts,
+    count_finished_tasks,
     events_after,
     get_run_row,
     get_tasks,
@@ -161,11 +161,16 @@ class StoreTail:
     def run(self) -> None:
         if self.catalog is not None:
             self._scan_files(first=True)
-        while not self.stop_event.wait(self.interval):
+        wait = self.interval
+        while not self.stop_event.wait(wait):
             try:
-                self.tick()
+                batch = self.tick()
             except Exception as exc:  # noqa: BLE001 - a bad tick must never kill the tail
                 self.post(TailError(f"{type(exc).__name__}: {exc}"))
+                batch = None
+            # while events keep coming (a burst, a run finishing) look again sooner, so the end of
+            # a burst shows about one short wait after it; idle, one query per interval
+            wait = self.interval / 3 if batch is not None and batch.n_events else self.interval
 
     def tick(self) -> StoreBatch | None:
         db = self.store.db
@@ -185,7 +190,7 @@ class StoreTail:
             if run["status"] == "running" and live_progress < MAX_PROGRESS_PER_TICK:
                 # the runner stores n_done at the end; count finished tasks meanwhile
                 live_progress += 1
-                run["n_done"] = sum(t["status"] in TERMINAL_TASK_STATES for t in get_tasks(db, run_id))
+                run["n_done"] = count_finished_tasks(db, run_id)
             runs[run_id] = run
         with self._lock:
             watched, task, fresh = self._run, self._task, self._fresh_run

@@ -13,15 +13,8 @@ from textual.app import App, ComposeResult
 from console.quality.history import check_history
 from console.ui.app import OpsConsoleApp
 from console.ui.panes.quality_pane import history_chart
-from console.ui.widgets.charts import (
-    ALERT_MARK,
-    CUR_MARK,
-    REF_MARK,
-    THRESHOLD_MARK,
-    Chart,
-    ChartData,
-    Threshold,
-)
+from console.ui.widgets.chart_data import ALERT_MARK, CUR_MARK, REF_MARK, THRESHOLD_MARK, ChartData, Threshold
+from console.ui.widgets.charts import Chart
 
 BANDED = """
     from console import Pipeline
@@ -123,7 +116,7 @@ def test_a_checks_history_carries_its_anomaly_band_and_the_quality_tab_draws_it(
             await pilot.press("2")
             pane = app.query_one("QualityPane")
             await wait_for(pilot, lambda: pane.rows, what="checks listed")
-            await wait_for(pilot, lambda: pane.query_one(Chart).data.kind == "band", what="the chart")
+            await wait_for(pilot, lambda: pane.query_one("ChartSlot").data.kind == "band", what="the chart")
             await pilot.pause(0.2)
             text = screen_text(app)
             assert "anomaly band" in text and "#6" in text

@@ -37,14 +37,12 @@ def test_refused_gate_names_the_challenger_and_the_why_is_shown_whole(demo: Any)
         app = OpsConsoleApp(demo, clock=lambda: T0 + NOW_OFFSET, live=False)
         async with app.run_test(size=(140, 45)) as pilot:
             pane = await models_tab(pilot, app)
-            shown = screen_text(app)
-            assert "kept v2 (challenger v3)" in shown
+            await wait_for(pilot, lambda: "kept v2 (challenger v3)" in screen_text(app), what="gate row")
             hist = pane.query_one("#alias-history")
             hist.focus()
             hist.move_cursor(row=[h["alias"] for h in reversed(pane.history)].index("production", 1))
-            await pilot.pause(0.1)
             why = "promoted in the console after the March holdout review"
-            assert f"why: {why}" in screen_text(app)
+            await wait_for(pilot, lambda: f"why: {why}" in screen_text(app), what="the whole why")
 
     run(scenario())
 
@@ -56,6 +54,7 @@ def test_lineage_scrolls_to_its_gate_line_at_80x24(demo: Any) -> None:
             pane = await models_tab(pilot, app)
             versions = pane.query_one("#versions")
             versions.move_cursor(row=versions.get_row_index("3"))  # v3 has the refused gate
+            await wait_for(pilot, lambda: "gate:" in str(pane.query_one("#lineage").render()), what="v3")
             await pilot.pause(0.1)
             box = pane.query_one("#lineage-box")
             assert "gate:" in str(pane.query_one("#lineage").render())

@@ -14,7 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from console.ui.cells import number, truncate
-from console.ui.widgets.charts import Chart, ChartData, Threshold, series_key
+from console.ui.widgets.chart_data import ChartData, Threshold, series_key
+from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 
@@ -97,10 +98,10 @@ class MonitoringPane(Vertical):
                 yield DataTable(cursor_type="row", id="drift")
             with Vertical(id="monitoring-right"):
                 yield Static(" SERIES", id="series-title", classes="title")
-                yield Chart(id="series")
+                yield ChartSlot(id="series")
                 yield Static("", id="series-text")
                 yield Static(" DISTRIBUTION", id="dist-title", classes="title")
-                yield Chart(id="dist")
+                yield ChartSlot(id="dist")
         yield Static(" ALERTS", id="alerts-title", classes="title")
         yield DataTable(cursor_type="row", id="alerts")
         yield FilterBar("filter series by name")
@@ -220,7 +221,7 @@ class MonitoringPane(Vertical):
         name = self.query_one("#metrics", FilterTable).selected_key()
         points = self.data.series.get(name or "", [])
         values = [float(p["value"]) for p in points]
-        self.query_one("#series", Chart).show(self.series_chart(name or "", points))
+        self.query_one("#series", ChartSlot).show(self.series_chart(name or "", points))
         title = Text(f" SERIES {name or ''}", style="bold")
         if points:
             title.append(f"  last {len(points)} point(s)   {series_key('series')}", style="dim")
@@ -280,12 +281,12 @@ class MonitoringPane(Vertical):
         title = Text(" DISTRIBUTION", style="bold")
         dist = (row or {}).get("distribution")
         if row is None or not dist:
-            self.query_one("#dist", Chart).show(
+            self.query_one("#dist", ChartSlot).show(
                 ChartData(message=" no distribution recorded for this feature")
             )
         else:
             title.append(f"  {row['column']}: reference █ vs current ▒, share per bin", style="dim")
-            self.query_one("#dist", Chart).show(
+            self.query_one("#dist", ChartSlot).show(
                 ChartData(
                     kind="bars", labels=list(dist["labels"]), ref=list(dist["ref"]), cur=list(dist["cur"])
                 )

@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Static
 from console.quality.history import check_history, check_rows
 from console.ui.cells import number, truncate
 from console.ui.screens.run_detail import check_result
-from console.ui.widgets.charts import Chart, ChartData, series_key
+from console.ui.widgets.chart_data import ChartData, series_key
+from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 
@@ -52,7 +53,7 @@ class QualityPane(Vertical):
                 yield DataTable(id="sample", cursor_type="row")
             with Vertical(id="history-box"):
                 yield Static(" HISTORY", id="history-title")
-                yield Chart(id="history")
+                yield ChartSlot(id="history")
                 yield Static("", id="history-text")
         yield FilterBar("filter: any text (pipeline, task, check, fail)")
 
@@ -70,6 +71,16 @@ class QualityPane(Vertical):
         ):
             table.add_column(key, key=key, width=width)
         self.refresh_data()
+
+    _stale = False
+
+    def stale(self) -> None:
+        """Checks changed: refresh now if shown, else when the tab is next opened (a burst of
+        2,000 finishing tasks would otherwise re-read every check of the store each tick)."""
+        self._stale = True
+        if self.region.height > 0:
+            self._stale = False
+            self.refresh_data()
 
     @work(exclusive=True, group="quality")
     async def refresh_data(self) -> None:
@@ -131,14 +142,14 @@ class QualityPane(Vertical):
         r = self.selected()
         self._sample(r)
         if r is None:
-            self.query_one(Chart).show(ChartData(message=" no check selected"))
+            self.query_one(ChartSlot).show(ChartData(message=" no check selected"))
             self.query_one("#history-text", Static).update("")
             return
         points = await self.console_app.threads.read(
             check_history, self.console_app.store.db, r["check"], r["pipeline"], r["task"]
         )
         values = [p["observed"] if p["observed"] is not None else p["failing"] for p in points]
-        self.query_one(Chart).show(history_chart(r["check"], points, values))
+        self.query_one(ChartSlot).show(history_chart(r["check"], points, values))
         what = "observed" if any(p["observed"] is not None for p in points) else "failing rows"
         title = Text(f" HISTORY {r['check']}", style="bold")
         title.append(f"  {what} over {len(points)} run(s)", style="dim")
