@@ -85,7 +85,9 @@ def _band(detail: str | None) -> list[float] | None:
     anomaly = (json.loads(detail or "{}").get("details") or {}).get("anomaly")
     if not isinstance(anomaly, dict):
         return None
-    mean, std, k = anomaly.get("mean"), anomaly.get("std"), anomaly.get("k")
-    if not all(isinstance(v, int | float) for v in (mean, std, k)):
+    values = [anomaly.get(key) for key in ("mean", "std", "k")]
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    if len(numbers) != 3:
         return None
-    return [float(mean - k * std), float(mean + k * std)]
+    mean, std, k = numbers
+    return [mean - k * std, mean + k * std]

@@ -87,7 +87,7 @@ class Chart(PlotextPlot):
     def _bars(self, d: ChartData) -> None:
         plt = self.plt
         # side by side per bin, each with its own fill character (legible without colour)
-        xs = list(range(len(d.labels)))
+        xs = [float(i) for i in range(len(d.labels))]
         plt.bar([x - 0.2 for x in xs], d.ref, marker=REF_MARK, color="blue", width=0.4)
         plt.bar([x + 0.2 for x in xs], d.cur, marker=CUR_MARK, color="orange", width=0.4)
         plt.xticks(xs, d.labels)

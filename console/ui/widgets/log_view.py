@@ -21,7 +21,9 @@ def wrap_line(line: str, width: int) -> list[str]:
     """``line`` cut into pieces of at most ``width`` cells (wide characters kept whole)."""
     if width <= 0 or cell_len(line) <= width:
         return [line]
-    pieces, piece, used = [], [], 0
+    pieces: list[str] = []
+    piece: list[str] = []
+    used = 0
     for ch in line:
         w = cell_len(ch)
         if used + w > width and piece:
