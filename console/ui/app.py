@@ -123,8 +123,8 @@ class OpsConsoleApp(RunActions):
             screen.set_class(width < TINY_BELOW, "-tiny")  # side panels move out of the way
             for footer in screen.query(Footer):
                 footer.compact = level == "narrow"
-                # below 80 columns the palette's docked label lands on the keys: ctrl+p still works
-                footer.show_command_palette = width >= 80
+                # narrow, the palette's docked label lands on the keys: ctrl+p still works
+                footer.show_command_palette = level != "narrow"
         self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")

@@ -105,6 +105,8 @@ class LogView(Log):
         Log.write_lines(self, lines, scroll_end=False)
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # and again once laid out: the new virtual size can move the end by a few rows
+            self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
