@@ -32,3 +32,19 @@ def test_collects_only_when_quiet_or_overdue(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         collector.stop()
     assert gc.get_threshold() == before
+
+
+def test_each_full_collection_freezes_its_survivors(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("console.ui.idle_gc.time.monotonic", lambda: now[0])
+    collector = IdleCollector(quiet_s=1.5, every_s=5.0, max_wait_s=15.0)
+    collector.start()
+    try:
+        after_start = gc.get_freeze_count()
+        survivors = [[i] for i in range(5000)]  # made after start: tracked, not yet frozen
+        now[0] += 10
+        assert collector.tick()
+        assert gc.get_freeze_count() >= after_start + len(survivors)  # the next scan skips them
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0
