@@ -28,6 +28,7 @@ import pandas as pd
 
 from console.errors import DataError, UsageError
 from console.monitor import stats
+from console.monitor.distribution import categorical_distribution, numeric_distribution
 from console.monitor.report import ColumnDrift, DriftReport, Kind, Thresholds, Verdict
 
 # below this many values per column, threads cost more than they save
@@ -229,6 +230,7 @@ def _numeric_column(ref: np.ndarray, cur: np.ndarray, limits: Thresholds) -> dic
         "ks_stat": result.ks_stat,
         "ks_pvalue": result.ks_pvalue,
         "wasserstein": result.wasserstein,
+        "distribution": numeric_distribution(sorted_ref, sorted_cur),
     }
 
 
@@ -263,6 +265,7 @@ def _categorical_column(key: str, ref: Any, cur: Any, limits: Thresholds) -> Col
         chi2_stat=result.chi2_stat,
         chi2_pvalue=result.chi2_pvalue,
         js_distance=result.js_distance,
+        distribution=categorical_distribution(list(categories), ref_counts, cur_counts),
     )
 
 

@@ -88,6 +88,8 @@ class ColumnDrift:
     chi2_stat: float | None = None
     chi2_pvalue: float | None = None
     js_distance: float | None = None
+    # shares per bin or category, for a chart: {"labels": [...], "ref": [...], "cur": [...]}
+    distribution: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: every NaN or infinity becomes None."""

@@ -69,7 +69,11 @@ def to_json(row: dict[str, Any]) -> dict[str, Any]:
 def check_history(
     db: Database, check: str, pipeline: str | None = None, task: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
-    """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first."""
+    """A check's observed value, failing count and verdict over its last ``limit`` runs, oldest first.
+
+    ``band`` is ``[low, high]`` where the check had ``anomaly=k`` and enough history (mean +- k sd
+    of the runs before it), else None.
+    """
     params: list[Any] = [check]
     # copies of a reused task's results (``reused_from``) are the same observation: count it once
     where = "check_name=? AND json_extract(detail, '$.reused_from') IS NULL"
@@ -78,8 +82,25 @@ def check_history(
             where += f" AND {column}=?"
             params.append(value)
     rows = db.query(
-        f"SELECT run_id, pipeline, task, observed, failing, total, passed, at FROM checks WHERE {where}"
+        f"SELECT run_id, pipeline, task, observed, failing, total, passed, at, detail FROM checks WHERE {where}"
         " ORDER BY id DESC LIMIT ?",
         [*params, limit],
     )
-    return [dict(r) | {"passed": bool(r["passed"])} for r in reversed(rows)]
+    out = []
+    for r in reversed(rows):
+        row = dict(r)
+        detail = row.pop("detail", None)
+        out.append(row | {"passed": bool(r["passed"]), "band": _band(detail)})
+    return out
+
+
+def _band(detail: str | None) -> list[float] | None:
+    anomaly = (json.loads(detail or "{}").get("details") or {}).get("anomaly")
+    if not isinstance(anomaly, dict):
+        return None
+    values = [anomaly.get(key) for key in ("mean", "std", "k")]
+    numbers = [float(v) for v in values if isinstance(v, int | float)]
+    if len(numbers) != 3:
+        return None
+    mean, std, k = numbers
+    return [mean - k * std, mean + k * std]

@@ -177,6 +177,15 @@ def parse_run_id(text: str) -> int:
     return int(text)
 
 
+def count_finished_tasks(db: Database, run_id: int) -> int:
+    """How many of a run's tasks reached a terminal state (one indexed count, no rows read out)."""
+    marks = ",".join("?" * len(TERMINAL_TASK_STATES))
+    row = db.query_one(
+        f"SELECT count(*) FROM tasks WHERE run_id=? AND status IN ({marks})", (run_id, *TERMINAL_TASK_STATES)
+    )
+    return int(row[0]) if row else 0
+
+
 def resolve_run_id(db: Database, ref: str | int) -> int:
     """A run id from ``42``, ``#42`` or ``last``/``latest``."""
     text = str(ref).lstrip("#").strip()

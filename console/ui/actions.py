@@ -18,7 +18,7 @@ from console.errors import OpsConsoleError
 from console.store.vocabulary import ACTIVE_RUN_STATES
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
-from console.ui.screens.new_run import NewRun, NewRunModal
+from console.ui.screens.new_run import NewRunModal
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -64,6 +64,9 @@ class RunActions(App[int]):
     def session_active_runs(self) -> list[int]:
         raise NotImplementedError
 
+    def open_run(self, run_id: int) -> None:
+        raise NotImplementedError
+
     def refused(self) -> bool:
         if self.read_only:
             self.notify(REFUSAL, severity="warning", title="refused")
@@ -78,13 +81,10 @@ class RunActions(App[int]):
             self.notify("no pipeline can run: the project has none, or all are broken", severity="error")
             return
         default = pipeline or self.default_pipeline()
-        self.push_screen(NewRunModal(ok, default), self._new_run_chosen)
+        self.push_screen(NewRunModal(ok, default, start=self._try_start))
 
-    def _new_run_chosen(self, choice: NewRun | None) -> None:
-        if choice is not None:
-            self.run_worker(self._start(*choice), group="actions")
-
-    async def _start(self, name: str, pairs: list[str]) -> None:
+    async def _try_start(self, name: str, pairs: list[str]) -> str | None:
+        """Start ``name``; None when started, else the error for the dialog to show."""
         from console.engine.params import parse_pairs
 
         def start() -> int:
@@ -92,10 +92,15 @@ class RunActions(App[int]):
             self.started_here.add(runner.run_id)
             return runner.run_id
 
-        run_id = await self._engine_call(start)
-        if run_id is not None:
-            self._select_next = run_id
-            self.notify(f"run {run_id} of {name} started", title="started")
+        try:
+            run_id = await self.threads.act(start)
+        except OpsConsoleError as exc:
+            return str(exc)
+        except Exception as exc:  # noqa: BLE001 - the console must outlive any engine error
+            return f"{type(exc).__name__}: {exc}"
+        self._select_next = run_id
+        self.notify(f"run {run_id} of {name} started", title="started")
+        return None
 
     def action_rerun(self) -> None:
         self._rerun(from_failed=False)
@@ -126,6 +131,12 @@ class RunActions(App[int]):
 
         new_id = await self._engine_call(rerun)
         if new_id is not None:
+            # the view moves to the new run, as after `n`: the table's cursor, or the open detail
+            self._select_next = new_id
+            from console.ui.screens.run_detail import RunDetailScreen
+
+            if isinstance(self.screen, RunDetailScreen):
+                self.open_run(new_id)
             how = "from failed" if from_failed else "rerun"
             self.notify(f"run {new_id}: {how} of run {run_id}", title="started")
 

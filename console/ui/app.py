@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from console.presentation import printable
+from console.store.runs import last_seq
 from console.ui.actions import Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from console.session import Session
     from console.store.state import Store
 
-MEDIUM_BELOW, NARROW_BELOW = 120, 100
+MEDIUM_BELOW, NARROW_BELOW, TINY_BELOW = 120, 100, 72
 
 
 class OpsConsoleApp(OpsActions):
@@ -79,6 +80,9 @@ class OpsConsoleApp(OpsActions):
         root = session.project.root
         self.project_label = session.project.name
         self.store_label = _relative(session.store.db_path, root)
+        # taken before the first page of runs is read: the tail replays from here, so a run made
+        # while the console starts is in the page, or in the tail, or both, never in neither
+        self.start_seq = last_seq(session.store.db) if live else 0
 
     @property
     def store(self) -> Store:
@@ -113,17 +117,21 @@ class OpsConsoleApp(OpsActions):
         self.runs_pane.table.focus()
         self.fit_width()
 
-    def on_resize(self) -> None:
-        self.fit_width()
+    def on_resize(self, event: events.Resize) -> None:
+        # the event's size: the app's own may not be updated yet (the layout was one resize behind)
+        self.fit_width(event.size.width)
 
-    def fit_width(self) -> None:
+    def fit_width(self, width: int | None = None) -> None:
         """Columns drop and side panels shrink as the terminal narrows (80x24 still works)."""
-        width = self.size.width
+        width = width or self.size.width
         level = "narrow" if width < NARROW_BELOW else "medium" if width < MEDIUM_BELOW else "wide"
         for screen in self.screen_stack:
             screen.set_class(level != "wide", "-narrow")
+            screen.set_class(width < TINY_BELOW, "-tiny")  # side panels move out of the way
             for footer in screen.query(Footer):
                 footer.compact = level == "narrow"
+                # narrow, the palette's docked label lands on the keys: ctrl+p still works
+                footer.show_command_palette = level != "narrow"
         self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")
@@ -134,7 +142,13 @@ class OpsConsoleApp(OpsActions):
         self.show_pipelines(infos)
         self._poll_paused()
         if self.live:
-            self.tail = StoreTail(self.store, self.post_message, catalog=catalog, interval=self.tail_interval)
+            self.tail = StoreTail(
+                self.store,
+                self.post_message,
+                catalog=catalog,
+                interval=self.tail_interval,
+                start_seq=self.start_seq,
+            )
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
             self.watch_task(*self._watched)
         if self.idle_gc is not None:
@@ -189,7 +203,7 @@ class OpsConsoleApp(OpsActions):
             if batch.checks_changed and detail.run_id in batch.runs:
                 detail.load_checks()
         if batch.checks_changed:
-            self.query_one(QualityPane).refresh_data()
+            self.query_one(QualityPane).stale()
         if batch.n_events:
             self.query_one(ModelsPane).stale()
             self.query_one(MonitoringPane).stale()
@@ -247,9 +261,13 @@ class OpsConsoleApp(OpsActions):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "tab-runs").removeprefix("tab-")
-        if tab in ("models", "monitoring"):
-            pane: ModelsPane | MonitoringPane = (
-                self.query_one(ModelsPane) if tab == "models" else self.query_one(MonitoringPane)
+        if tab in ("models", "monitoring", "quality"):
+            pane: ModelsPane | MonitoringPane | QualityPane = (
+                self.query_one(ModelsPane)
+                if tab == "models"
+                else self.query_one(MonitoringPane)
+                if tab == "monitoring"
+                else self.query_one(QualityPane)
             )
             if pane._stale:
                 pane._stale = False  # one refresh in flight is enough
@@ -296,8 +314,18 @@ class OpsConsoleApp(OpsActions):
             self.install_screen(self._detail, name="run-detail")
         else:
             self._detail.show_run(run_id, run, tasks)
-        self.push_screen("run-detail")
+        if self.screen is not self._detail:  # from the detail itself (a reused task's run): stay
+            self.push_screen("run-detail")
         self.call_after_refresh(self.fit_width)
+
+    def action_copy_run_id(self) -> None:
+        """``y``: the selected run's id to the clipboard (OSC 52, works over SSH and in tmux)."""
+        run = self.current_run()
+        if run is None:
+            self.notify("no run selected", severity="warning")
+            return
+        self.copy_to_clipboard(str(run["id"]))
+        self.notify(f"run id {run['id']} copied", title="copied", timeout=2)
 
     def current_run(self) -> Mapping[str, Any] | None:
         if isinstance(self.screen, RunDetailScreen):

@@ -7,6 +7,14 @@ which is often right after a key press. So: what start-up built is frozen out of
 collector's reach, automatic full collections are turned off (young generations are
 collected as usual, they are cheap), and a timer runs the full collection once the user
 has not pressed a key for ``quiet_s`` (or after ``max_wait_s`` in any case).
+
+After each full collection the survivors are frozen too, so the next one scans only what
+was made since: profiled under load (a 2-core box with a load average of 10), collecting
+the whole heap every few seconds took two thirds of the UI thread. Survivors are nearly
+all long-lived (the reused screens, tables, caches), but a cycle among frozen objects
+that dies later (strips evicted from a cache) would stay: every ``thaw_every``-th time the
+collection thaws everything first and scans the whole heap (the bench measured 165 MB
+frozen-only against 137 MB, both flat over 300 s).
 """
 
 from __future__ import annotations
@@ -20,7 +28,10 @@ NEVER = 1_000_000_000  # a gen-2 threshold that is never reached
 class IdleCollector:
     """Call ``poke()`` on every key, ``tick()`` from a timer."""
 
-    def __init__(self, *, quiet_s: float = 1.5, every_s: float = 5.0, max_wait_s: float = 15.0) -> None:
+    def __init__(
+        self, *, quiet_s: float = 1.5, every_s: float = 5.0, max_wait_s: float = 15.0, thaw_every: int = 12
+    ) -> None:
+        self.thaw_every = thaw_every
         self.quiet_s = quiet_s
         self.every_s = every_s
         self.max_wait_s = max_wait_s
@@ -50,7 +61,10 @@ class IdleCollector:
             return False
         if now - self.last_input < self.quiet_s and since < self.max_wait_s:
             return False
-        gc.collect()
-        self.last_full = time.monotonic()
         self.collections += 1
+        if self.collections % self.thaw_every == 0:
+            gc.unfreeze()  # now and then the whole heap, so frozen cycles that died are freed
+        gc.collect()
+        gc.freeze()
+        self.last_full = time.monotonic()
         return True

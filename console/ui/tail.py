@@ -22,8 +22,8 @@ from textual.message import Message
 from console.engine.discovery import Broken, Catalog
 from console.errors import NotFoundError
 from console.store.runs import (
-    TERMINAL_TASK_STATES,
     active_counts,
+    count_finished_tasks,
     events_after,
     get_run_row,
     get_tasks,
@@ -76,6 +76,12 @@ class StoreBatch(Message):
 
 def read_log_tail(path: Path, max_lines: int) -> tuple[list[str], int]:
     """The last ``max_lines`` whole lines of a log file and the byte offset after them."""
+    lines, offset, _cut = read_log_window(path, max_lines)
+    return lines, offset
+
+
+def read_log_window(path: Path, max_lines: int) -> tuple[list[str], int, bool]:
+    """Like ``read_log_tail``, plus whether earlier lines were left out."""
     try:
         with open(path, "rb") as fh:
             fh.seek(0, os.SEEK_END)
@@ -84,14 +90,14 @@ def read_log_tail(path: Path, max_lines: int) -> tuple[list[str], int]:
             fh.seek(start)
             data = fh.read(size - start)
     except OSError:
-        return [], 0
+        return [], 0, False
     cut = data.rfind(b"\n")
     if cut < 0:
-        return [], start
+        return [], start, start > 0
     lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
     if start > 0:
         lines = lines[1:]  # the first one is probably cut
-    return lines[-max_lines:], start + cut + 1
+    return lines[-max_lines:], start + cut + 1, start > 0 or len(lines) > max_lines
 
 
 def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
@@ -121,13 +127,16 @@ class StoreTail:
         catalog: Catalog | None = None,
         interval: float = 0.15,
         reload_every: float = 1.0,
+        start_seq: int | None = None,
     ) -> None:
         self.store = store
         self.post = post
         self.catalog = catalog
         self.interval = interval
         self.reload_every = reload_every
-        self.seq = last_seq(store.db)
+        # the console reads the sequence before its first page of runs, so the events between that
+        # read and this tail's start are replayed instead of lost
+        self.seq = last_seq(store.db) if start_seq is None else start_seq
         self.stop_event = threading.Event()
         self._lock = threading.Lock()
         self._run: int | None = None
@@ -154,11 +163,16 @@ class StoreTail:
     def run(self) -> None:
         if self.catalog is not None:
             self._scan_files(first=True)
-        while not self.stop_event.wait(self.interval):
+        wait = self.interval
+        while not self.stop_event.wait(wait):
             try:
-                self.tick()
+                batch = self.tick()
             except Exception as exc:  # noqa: BLE001 - a bad tick must never kill the tail
                 self.post(TailError(f"{type(exc).__name__}: {exc}"))
+                batch = None
+            # while events keep coming (a burst, a run finishing) look again sooner, so the end of
+            # a burst shows about one short wait after it; idle, one query per interval
+            wait = self.interval / 3 if batch is not None and batch.n_events else self.interval
 
     def tick(self) -> StoreBatch | None:
         db = self.store.db
@@ -178,7 +192,7 @@ class StoreTail:
             if run["status"] == "running" and live_progress < MAX_PROGRESS_PER_TICK:
                 # the runner stores n_done at the end; count finished tasks meanwhile
                 live_progress += 1
-                run["n_done"] = sum(t["status"] in TERMINAL_TASK_STATES for t in get_tasks(db, run_id))
+                run["n_done"] = count_finished_tasks(db, run_id)
             runs[run_id] = run
         with self._lock:
             watched, task, fresh = self._run, self._task, self._fresh_run

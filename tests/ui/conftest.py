@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from ui_helpers import make_session
 
 PIPELINES = {
     "quick.py": """
@@ -62,12 +62,6 @@ def ui_project(project: Any) -> Any:
     for name, source in PIPELINES.items():
         project.write(name, source)
     return project
-
-
-def make_session(root: Any, *, read_only: bool = False) -> Any:
-    from console.session import Session
-
-    return Session(argparse.Namespace(project=str(root), read_only=read_only, executor=None, scheduler=None))
 
 
 @pytest.fixture

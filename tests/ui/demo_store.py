@@ -200,7 +200,7 @@ def _models(db: Any) -> None:
     for k, (alias, frm, to, why, cmd) in enumerate(
         (
             ("production", None, 1, "first model", "promote: cli"),
-            ("production", 1, 2, "better auc", "gate: run 2"),
+            ("production", 1, 2, "promoted in the console after the March holdout review", "gate: run 2"),
             ("staging", None, 3, "try it", "promote: cli"),
         )
     ):
@@ -209,6 +209,12 @@ def _models(db: Any) -> None:
             " VALUES (?, 'ops', 'churn', ?, ?, ?, ?, ?)",
             (T0 + 150 + 60 * k, alias, frm, to, why, cmd),
         )
+    db.execute(
+        "INSERT INTO gate_decisions (at, name, challenger, champion, metric, challenger_score,"
+        " champion_score, promoted, reason, run_id) VALUES (?, 'churn', 3, 2, 'accuracy', 0.93, 0.94, 0,"
+        " 'accuracy 0.93 < champion 0.94', 3)",
+        (T0 + 400,),
+    )
 
 
 def _monitoring(db: Any) -> None:
@@ -221,8 +227,23 @@ def _monitoring(db: Any) -> None:
                         "psi": psi,
                         "ks_stat": psi / 2,
                         "verdict": "alert" if psi > 0.25 else "ok",
+                        "distribution": {
+                            "labels": ["≤10", "≤25", "≤50", "≤100", ">100"],
+                            "ref": [0.2, 0.2, 0.2, 0.2, 0.2],
+                            "cur": [0.2 - psi / 2, 0.2 - psi / 4, 0.2, 0.2 + psi / 4, 0.2 + psi / 2],
+                        },
                     },
-                    "country": {"kind": "categorical", "psi": 0.01, "js_distance": 0.02, "verdict": "ok"},
+                    "country": {
+                        "kind": "categorical",
+                        "psi": 0.01,
+                        "js_distance": 0.02,
+                        "verdict": "ok",
+                        "distribution": {
+                            "labels": ["FR", "DE", "other"],
+                            "ref": [0.5, 0.3, 0.2],
+                            "cur": [0.48, 0.31, 0.21],
+                        },
+                    },
                 }
             }
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import make_session, run, wait_for
+from ui_helpers import make_session, run, wait_for
 
 from console.ui.app import OpsConsoleApp
 from console.ui.widgets.pipeline_list import PipelineList

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import run, wait_for
 from textual.widgets import DataTable, Input, Static
+from ui_helpers import run, wait_for
 
 from console.store.marks import marks_of
 from console.store.pauses import paused_names

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import wait_for
 from demo_store import BROKEN, NOW_OFFSET, T0, fill
+from ui_helpers import wait_for
 
 from console.ui.app import OpsConsoleApp
 

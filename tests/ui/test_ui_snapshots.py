@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from demo_store import BROKEN, NOW_OFFSET, T0, fill
+from textual.widgets import DataTable
 from ui_helpers import wait_for
 
 from console.ui.app import OpsConsoleApp
@@ -34,6 +35,13 @@ async def settle(pilot: Any) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause(0.1)
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.05)
+    # a DataTable sizes its columns to new rows on its next idle; a busy loop can defer that
+    await wait_for(
+        pilot,
+        lambda: not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable)),
+        what="tables laid out",
+    )
     await pilot.pause(0.05)
 
 
@@ -138,3 +146,56 @@ def test_rollback_confirm_modal(demo_app: OpsConsoleApp, snap_compare: Any) -> N
         await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=confirm)
+
+
+@pytest.fixture
+def no_color_app(demo_app: OpsConsoleApp, monkeypatch: pytest.MonkeyPatch) -> OpsConsoleApp:
+    """The demo app as a NO_COLOR terminal sees it (the charts must still read)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    return OpsConsoleApp(demo_app.session, clock=lambda: T0 + NOW_OFFSET, live=False)
+
+
+def test_monitoring_tab_80x24_no_color(no_color_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def monitoring(pilot: Any) -> None:
+        await loaded(no_color_app)(pilot)
+        await pilot.press("4")
+        pane = no_color_app.query_one("MonitoringPane")
+        await wait_for(pilot, lambda: pane.data.series, what="series")
+        await settle(pilot)
+
+    assert snap_compare(no_color_app, terminal_size=(80, 24), run_before=monitoring)
+
+
+def test_models_tab_80x24(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def models(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("3")
+        pane = demo_app.query_one("ModelsPane")
+        await wait_for(pilot, lambda: len(pane.versions) == 3, what="versions")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=models)
+
+
+def test_run_detail_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def open_failed(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("down", "down", "down", "enter")
+        detail = await wait_for(
+            pilot, lambda: getattr(demo_app.screen, "run_id", None) == 2 and demo_app.screen
+        )
+        await wait_for(pilot, lambda: len(detail.query_one("#log").lines) == 5, what="the log")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=open_failed)
+
+
+def test_new_run_modal_filtered(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def new_run(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(demo_app.screen).__name__ == "NewRunModal", what="modal")
+        await pilot.press("s", "l")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=new_run)

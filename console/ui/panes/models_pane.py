@@ -13,12 +13,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from console.errors import OpsConsoleError
-from console.presentation import printable, to_epoch
+from console.presentation import printable
 from console.ui.cells import clock_time, number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import REFUSAL
@@ -48,6 +48,23 @@ def load_model(db: Any, name: str) -> tuple[list[Any], list[dict[str, Any]]]:
     from console.registry.queries import history, versions
 
     return versions(db, name), history(db, name)
+
+
+HISTORY_KEYS = ("at", "alias", "change", "why")  # who: in the line under the table
+
+
+def alias_change(h: dict[str, Any]) -> Text:
+    """``v1 → v2``; a refused gate names its challenger as the CLI does: ``kept v7 (challenger v8)``."""
+    if h.get("action") == "gate-refused":
+        challenger = (h.get("gate") or {}).get("challenger")
+        kept = f"v{h['from_version']}" if h["from_version"] else "—"
+        return Text(f"kept {kept} (challenger v{challenger})", style="yellow")
+    change = " → ".join(f"v{v}" if v else "—" for v in (h["from_version"], h["to_version"]))
+    return Text(change, style="" if h.get("changed", True) else "dim")
+
+
+def _at(h: dict[str, Any]) -> str:
+    return (h["at"] or "")[5:16].replace("T", " ")
 
 
 def previous_holder(history: list[dict[str, Any]], alias: str = PRODUCTION) -> int | None:
@@ -88,10 +105,13 @@ class ModelsPane(Vertical):
                 yield Static(" VERSIONS", id="versions-title", classes="title")
                 yield SafeTable(cursor_type="row", id="versions")
                 with Horizontal(id="models-bottom"):
-                    yield Static("", id="lineage")
+                    # scrolls: the gate line is the last and must be reachable at 80x24
+                    with VerticalScroll(id="lineage-box"):
+                        yield Static("", id="lineage")
                     with Vertical(id="alias-box"):
                         yield Static(" ALIAS HISTORY", classes="title")
                         yield SafeTable(cursor_type="row", id="alias-history")
+                        yield Static("", id="alias-why")
         yield FilterBar("filter models by name")
 
     def on_mount(self) -> None:
@@ -102,7 +122,7 @@ class ModelsPane(Vertical):
         for key in ("v", "aliases", "metrics", "run", "created", "gate"):
             versions.add_column(key, key=key)
         hist = self.query_one("#alias-history", DataTable)
-        for key in ("at", "alias", "change", "by", "why"):
+        for key in HISTORY_KEYS:
             hist.add_column(key, key=key)
 
     def stale(self) -> None:
@@ -198,19 +218,48 @@ class ModelsPane(Vertical):
             table.move_cursor(row=table.get_row_index(str(keep)))
         title = Text(f" VERSIONS {printable(name)}", style="bold")
         self.query_one("#versions-title", Static).update(title)
-        hist = self.query_one("#alias-history", DataTable)
-        hist.clear()
-        for h in reversed(history[-50:]):
-            change = " → ".join(f"v{v}" if v else "—" for v in (h["from_version"], h["to_version"]))
-            style = "" if h.get("changed", True) else "dim"
-            hist.add_row(
-                clock_time(to_epoch(h["at"]), now),
-                h["alias"],
-                Text(change, style=style),
-                h["user"] or h["action"],
-                truncate(h["reason"] or h["action"] or "", 40),
-            )
+        self._history_rows()
         self._lineage()
+
+    def _history_rows(self) -> None:
+        """The alias history; "why" gets the width left and ends in "…" when longer (in full below)."""
+        width = self.query_one("#alias-box").size.width
+        if not width:  # not laid out yet: the why column's room is known after the next refresh
+            self.call_after_refresh(self._history_rows)
+            return
+        self._history_width = width
+        hist = self.query_one("#alias-history", DataTable)
+        keep = hist.cursor_row
+        hist.clear()
+        rows = list(reversed(self.history[-50:]))
+        cells = [(_at(h), h["alias"], alias_change(h)) for h in rows]
+        used = sum(
+            max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3])
+        )
+        room = max(8, width - used - 3)
+        for h, (at, alias, change) in zip(rows, cells, strict=True):
+            hist.add_row(at, alias, change, truncate(h["reason"] or h["action"] or "", room))
+        if rows:
+            hist.move_cursor(row=min(keep, len(rows) - 1))
+        self._why()
+
+    @on(DataTable.RowHighlighted, "#alias-history")
+    def _why(self) -> None:
+        hist = self.query_one("#alias-history", DataTable)
+        rows = list(reversed(self.history[-50:]))
+        h = rows[hist.cursor_row] if rows and 0 <= hist.cursor_row < len(rows) else None
+        text = Text()
+        if h:
+            text.append(" why: ", style="bold")
+            text.append(h["reason"] or h["action"] or "-")
+            text.append(f"  (by {h['user'] or h['action'] or '-'})", style="dim")
+        self.query_one("#alias-why", Static).update(text)
+
+    _history_width = 0
+
+    def on_resize(self) -> None:
+        if self.history and self.query_one("#alias-box").size.width != self._history_width:
+            self._history_rows()
 
     @on(DataTable.RowHighlighted, "#versions")
     def _version_highlighted(self) -> None:
@@ -258,10 +307,8 @@ class ModelsPane(Vertical):
             self.app.notify(f"{self.model} v{version} is already production", severity="warning")
             return
         body = f"{self.model}: production moves from {'v' + str(current) if current else 'nothing'} to v{version}."
-        self.app.push_screen(
-            ConfirmModal("Promote?", body, confirm="Promote"),
-            lambda yes: self._do(yes, "promote", version),
-        )
+        modal = ConfirmModal("Promote?", body, confirm="Promote", ask_reason=True)
+        self.app.push_screen(modal, lambda yes: self._do(yes, "promote", version, modal.reason))
 
     def rollback(self) -> None:
         if self.model is None:
@@ -276,16 +323,14 @@ class ModelsPane(Vertical):
             self.app.notify(f"{self.model} v{current} has no previous production holder", severity="warning")
             return
         body = f"{self.model}: production moves back from v{current} to v{target}."
-        self.app.push_screen(
-            ConfirmModal("Roll back?", body, confirm="Roll back"),
-            lambda yes: self._do(yes, "rollback", target),
-        )
+        modal = ConfirmModal("Roll back?", body, confirm="Roll back", ask_reason=True)
+        self.app.push_screen(modal, lambda yes: self._do(yes, "rollback", target, modal.reason))
 
-    def _do(self, yes: bool | None, what: str, version: int) -> None:
+    def _do(self, yes: bool | None, what: str, version: int, reason: str | None = None) -> None:
         if yes:
-            self.run_worker(self._act(what, version), group="models-act")
+            self.run_worker(self._act(what, version, reason), group="models-act")
 
-    async def _act(self, what: str, version: int) -> None:
+    async def _act(self, what: str, version: int, reason: str | None = None) -> None:
         app = self.console_app
         if app.read_only:
             app.notify(REFUSAL, severity="warning")
@@ -297,7 +342,11 @@ class ModelsPane(Vertical):
         if what == "promote":
             change = await app._engine_call(
                 lambda: aliases.promote(
-                    app.store, name, version, reason="promoted in the console", command="console: promote"
+                    app.store,
+                    name,
+                    version,
+                    reason=reason or "promoted in the console",
+                    command="console: promote",
                 )
             )
         else:
@@ -306,7 +355,7 @@ class ModelsPane(Vertical):
                     app.store,
                     name,
                     to=version,
-                    reason="rolled back in the console",
+                    reason=reason or "rolled back in the console",
                     command="console: rollback",
                 )
             )

@@ -1,4 +1,5 @@
-"""Tab 4, Monitoring: metric series as sparklines, drift per feature, alerts."""
+"""Tab 4, Monitoring: metric series (a chart with rule thresholds and alerts), drift per feature
+(the selected feature's reference and current distributions overlaid), alerts."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
+from console.ui.widgets.chart_data import ChartData, Threshold, series_key
+from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -25,8 +28,10 @@ POINTS = 40
 BLOCKS = "▁▂▃▄▅▆▇█"
 HELP = (
     "Left: every metric series (ctx.log_metric in tasks, and what monitors measure) with its last "
-    f"{POINTS} points. Right: the selected series, and the per-feature drift of the monitor's last "
-    "evaluation (statistic, threshold, verdict). Below: alerts, newest first. `/` filters the series."
+    f"{POINTS} points, and the per-feature drift of the monitor's last evaluation (statistic, "
+    "threshold, verdict). Right: the selected series over time with its rules' thresholds (─) and "
+    "alerts (X), and the selected feature's reference (█) and current (▒) distributions. "
+    "Below: alerts, newest first. `/` filters the series."
 )
 
 
@@ -37,6 +42,7 @@ class MonitoringData:
     drift: dict[str, dict[str, Any]] = field(default_factory=dict)  # monitor -> overview
     alerts: list[dict[str, Any]] = field(default_factory=list)
     thresholds: tuple[float, float] = (0.1, 0.25)  # PSI warn / alert
+    rules: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # metric -> (rule, threshold)
 
 
 def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
@@ -56,6 +62,9 @@ def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
         if row["last_eval"] is not None:
             data.drift[row["name"]] = overview.overview(db, row["name"], declared.get(row["name"]))
     data.alerts = alerts.list_alerts(db, include_acknowledged=True, limit=50)
+    for monitor in monitors:
+        for rule in getattr(monitor, "rules", []) or []:
+            data.rules.setdefault(rule.metric, []).append((str(rule), float(rule.threshold)))
     return data
 
 
@@ -82,13 +91,16 @@ class MonitoringPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="monitoring-summary")
         with Horizontal(id="monitoring-main"):
-            yield FilterTable(id="metrics")
-            with Vertical(id="monitoring-right"):
-                yield Static(" SERIES", id="series-title", classes="title")
-                yield Sparkline([], id="series")
-                yield Static("", id="series-text")
+            with Vertical(id="monitoring-left"):
+                yield FilterTable(id="metrics")
                 yield Static(" DRIFT", id="drift-title", classes="title")
                 yield SafeTable(cursor_type="row", id="drift")
+            with Vertical(id="monitoring-right"):
+                yield Static(" SERIES", id="series-title", classes="title")
+                yield ChartSlot(id="series")
+                yield Static("", id="series-text")
+                yield Static(" DISTRIBUTION", id="dist-title", classes="title")
+                yield ChartSlot(id="dist")
         yield Static(" ALERTS", id="alerts-title", classes="title")
         yield SafeTable(cursor_type="row", id="alerts")
         yield FilterBar("filter series by name")
@@ -208,10 +220,10 @@ class MonitoringPane(Vertical):
         name = self.query_one("#metrics", FilterTable).selected_key()
         points = self.data.series.get(name or "", [])
         values = [float(p["value"]) for p in points]
-        self.query_one(Sparkline).data = values
+        self.query_one("#series", ChartSlot).show(self.series_chart(name or "", points))
         title = Text(f" SERIES {name or ''}", style="bold")
         if points:
-            title.append(f"  last {len(points)} point(s)", style="dim")
+            title.append(f"  last {len(points)} point(s)   {series_key('series')}", style="dim")
         self.query_one("#series-title", Static).update(safe_text(title), layout=False)
         line = Text()
         if values:
@@ -220,9 +232,67 @@ class MonitoringPane(Vertical):
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             if where:
                 line.append(f"   from {where}", style="dim")
+            rules = self.rules_of((name or "").split(" ")[0])
+            if rules:
+                line.append("   rule " + ", ".join(rules), style="yellow")
         self.query_one("#series-text", Static).update(safe_text(line), layout=False)
         monitor = points[-1].get("monitor") if points else None
         self._drift(monitor)
+
+    def series_chart(self, name: str, points: list[dict[str, Any]]) -> ChartData:
+        """The series over time, its rules' thresholds, and the alerts it raised as points."""
+        if not points:
+            return ChartData(message=" no series selected" if not name else " no points yet")
+        xs = [float(p["at"]) for p in points]
+        lo, hi = min(xs), max(xs)
+        metric = name.split(" ")[0]  # a label may add where the series comes from
+        marks = [
+            (float(a["at"]), float(a["value"]))
+            for a in self.data.alerts
+            if a.get("metric") == metric and a["value"] is not None and lo <= float(a["at"]) <= hi + 1
+        ]
+        return ChartData(
+            kind="series",
+            name=metric,
+            x=xs,
+            y=[float(p["value"]) for p in points],
+            lines=[Threshold(rule, value) for rule, value in self.rules_of(metric).items()],
+            marks=marks,
+        )
+
+    def rules_of(self, metric: str) -> dict[str, float]:
+        """Rule thresholds on ``metric``: declared by monitors, or recorded with its alerts."""
+        out = dict(self.data.rules.get(metric, []))
+        for a in self.data.alerts:
+            if a.get("metric") == metric and a.get("threshold") is not None:
+                out.setdefault(a["rule"], float(a["threshold"]))
+        return out
+
+    @on(DataTable.RowHighlighted, "#drift")
+    def _drift_highlighted(self) -> None:
+        self._distribution()
+
+    def _distribution(self) -> None:
+        """The highlighted feature's reference and current shares per bin, side by side."""
+        table = self.query_one("#drift", DataTable)
+        rows = self._drift_rows
+        row = rows[table.cursor_row] if rows and 0 <= table.cursor_row < len(rows) else None
+        title = Text(" DISTRIBUTION", style="bold")
+        dist = (row or {}).get("distribution")
+        if row is None or not dist:
+            self.query_one("#dist", ChartSlot).show(
+                ChartData(message=" no distribution recorded for this feature")
+            )
+        else:
+            title.append(f"  {row['column']}: reference █ vs current ▒, share per bin", style="dim")
+            self.query_one("#dist", ChartSlot).show(
+                ChartData(
+                    kind="bars", labels=list(dist["labels"]), ref=list(dist["ref"]), cur=list(dist["cur"])
+                )
+            )
+        self.query_one("#dist-title", Static).update(title, layout=False)
+
+    _drift_rows: list[dict[str, Any]] = []
 
     def _drift(self, monitor: str | None) -> None:
         table = self.query_one("#drift", DataTable)
@@ -230,9 +300,11 @@ class MonitoringPane(Vertical):
         if monitor not in self.data.drift:
             monitor = next(iter(self.data.drift), None)
         title = Text(" DRIFT", style="bold")
+        self._drift_rows = []
         if monitor is None:
             title.append("  no monitor has evaluated yet", style="dim")
             self.query_one("#drift-title", Static).update(title)
+            self._distribution()
             return
         ov = self.data.drift[monitor]
         limits = f"{self.data.thresholds[0]:g}/{self.data.thresholds[1]:g}"
@@ -241,7 +313,8 @@ class MonitoringPane(Vertical):
             f"  {monitor}  model {ov.get('model') or '-'} v{last.get('version') or '-'}", style="dim"
         )
         self.query_one("#drift-title", Static).update(safe_text(title))
-        for row in ov.get("drift", []):
+        self._drift_rows = list(ov.get("drift", []))
+        for row in self._drift_rows:
             verdict = row.get("verdict") or "-"
             style = {"alert": "bold red", "warn": "yellow", "ok": "green"}.get(verdict, "dim")
             if row.get("kind") == "numeric":
@@ -256,6 +329,7 @@ class MonitoringPane(Vertical):
                 stat,
                 Text(verdict, style=style),
             )
+        self._distribution()
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()

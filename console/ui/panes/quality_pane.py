@@ -10,12 +10,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from console.quality.history import check_history, check_rows
 from console.ui.cells import number, truncate
 from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
+from console.ui.widgets.chart_data import ChartData, series_key
+from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -51,14 +53,14 @@ class QualityPane(Vertical):
                 yield SafeTable(id="sample", cursor_type="row")
             with Vertical(id="history-box"):
                 yield Static(" HISTORY", id="history-title")
-                yield Sparkline([], id="history")
+                yield ChartSlot(id="history")
                 yield Static("", id="history-text")
         yield FilterBar("filter: any text (pipeline, task, check, fail)")
 
     def on_mount(self) -> None:
         table = self.query_one("#checks", FilterTable)
         for key, width in (
-            ("run", 5),
+            ("run", None),  # sized to the widest run id
             ("pipeline", None),
             ("task", None),
             ("check", None),
@@ -69,6 +71,16 @@ class QualityPane(Vertical):
         ):
             table.add_column(key, key=key, width=width)
         self.refresh_data()
+
+    _stale = False
+
+    def stale(self) -> None:
+        """Checks changed: refresh now if shown, else when the tab is next opened (a burst of
+        2,000 finishing tasks would otherwise re-read every check of the store each tick)."""
+        self._stale = True
+        if self.region.height > 0:
+            self._stale = False
+            self.refresh_data()
 
     @work(exclusive=True, group="quality")
     async def refresh_data(self) -> None:
@@ -130,14 +142,14 @@ class QualityPane(Vertical):
         r = self.selected()
         self._sample(r)
         if r is None:
-            self.query_one(Sparkline).data = []
+            self.query_one(ChartSlot).show(ChartData(message=" no check selected"))
             self.query_one("#history-text", Static).update("")
             return
         points = await self.console_app.threads.read(
             check_history, self.console_app.store.db, r["check"], r["pipeline"], r["task"]
         )
         values = [p["observed"] if p["observed"] is not None else p["failing"] for p in points]
-        self.query_one(Sparkline).data = [float(v) for v in values]
+        self.query_one(ChartSlot).show(history_chart(r["check"], points, values))
         what = "observed" if any(p["observed"] is not None for p in points) else "failing rows"
         title = Text(f" HISTORY {r['check']}", style="bold")
         title.append(f"  {what} over {len(points)} run(s)", style="dim")
@@ -147,6 +159,7 @@ class QualityPane(Vertical):
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
+            line.append(f"   {series_key('band')}", style="dim")
         self.query_one("#history-text", Static).update(line, layout=False)
 
     def _sample(self, r: dict[str, Any] | None) -> None:
@@ -189,6 +202,25 @@ class QualityPane(Vertical):
         r = self.selected()
         if r is not None:
             self.console_app.open_run(int(r["run_id"]))
+
+
+def history_chart(name: str, points: list[dict[str, Any]], values: list[float]) -> ChartData:
+    """A check's value over its runs (x: run ids) with its anomaly band and failed runs marked."""
+    if not values:
+        return ChartData(message=" no history yet")
+    xs = [float(i) for i in range(len(values))]
+    banded = [(x, p["band"]) for x, p in zip(xs, points, strict=True) if p.get("band")]
+    return ChartData(
+        kind="band",
+        name=name,
+        x=xs,
+        y=[float(v) for v in values],
+        xlabels=[f"#{p['run_id']}" for p in points],
+        band_x=[x for x, _ in banded],
+        low=[b[0] for _, b in banded],
+        high=[b[1] for _, b in banded],
+        marks=[(x, float(v)) for x, v, p in zip(xs, values, points, strict=True) if not p["passed"]],
+    )
 
 
 def sample_records(sample: list[Any], index: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:

@@ -52,6 +52,7 @@ class RunsPane(Vertical):
         Binding("d", "app.diff_marked", "diff"),
         Binding("P", "app.toggle_pause", "pause/resume"),
         Binding("S", "app.search_logs", "search logs"),
+        Binding("y", "app.copy_run_id", "copy id", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -65,6 +66,7 @@ class RunsPane(Vertical):
 
     preview_tasks: tuple[int, list[TaskRow]] | None = None  # the run under the cursor
     _previewed: int | None = None  # the run the preview shows
+    _live_during_load: dict[int, RunRow] | None = None  # live runs seen while a page loads
 
     def tasks_of(self, run_id: int) -> list[TaskRow] | None:
         """The tasks of ``run_id`` if the preview read them already (else None)."""
@@ -85,8 +87,15 @@ class RunsPane(Vertical):
     # -- loading -------------------------------------------------------------------------------
     @work(exclusive=True, group="runs-window")
     async def load_window(self) -> None:
+        self._live_during_load = {}
         rows = await self._page()
         self.table.replace_rows(rows, exhausted=len(rows) < PAGE)
+        # a live batch applied while the page was read would be wiped by the replace: put back
+        # the runs it brought that the page missed (made after the page was read)
+        missed = {i: r for i, r in self._live_during_load.items() if i not in self.table.rows_by_id}
+        self._live_during_load = None
+        if missed:
+            self.table.apply(missed)
         self._caption()
         self.show_preview()
 
@@ -124,6 +133,8 @@ class RunsPane(Vertical):
 
     # -- live -----------------------------------------------------------------------------------
     def apply_runs(self, runs: dict[int, RunRow]) -> None:
+        if self._live_during_load is not None:
+            self._live_during_load.update(runs)
         added = self.table.apply(runs)
         if added:
             self._caption()
@@ -140,11 +151,12 @@ class RunsPane(Vertical):
         self.query_one(PipelineList).show(infos)
 
     def selected_pipeline(self) -> str | None:
-        run = self.table.selected_run()
+        """The pipeline ``n`` starts with: the one picked in the side list, or the one the runs
+        are filtered to; never the highlighted run's (that is where the cursor happens to be)."""
         listed = self.query_one(PipelineList)
         if listed.has_focus:
             return listed.selected_name()
-        return run["pipeline"] if run else listed.selected_name()
+        return self.table.filter.pipeline
 
     def set_level(self, level: str) -> None:
         self.table.set_level(level)

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Log, Static
+from textual.widgets import DataTable, Footer, Static
 
 from console.errors import NotFoundError
 from console.presentation import fmt_task_counts, printable
@@ -22,8 +22,10 @@ from console.store.runs import get_run_row, get_tasks
 from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
+from console.ui.reused import reused_origin
 from console.ui.screens.timeline_screen import ops_note
-from console.ui.tail import read_log_tail
+from console.ui.tail import read_log_window
+from console.ui.widgets.log_view import LogView
 from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
 
@@ -33,8 +35,9 @@ if TYPE_CHECKING:
 LOG_LINES = 2000
 HELP = (
     "Task states update live. Up/down picks a task; its log streams on the right (the last "
-    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run. m marks the selected task "
-    "by hand (an audit row), t shows the timeline, / finds in the log and n / N step through the matches."
+    f"{LOG_LINES} lines) with its checks below. r / R / c act on this run; w wraps long log lines; "
+    "y copies the run id; enter on a reused task opens the run it was reused from. m marks the selected "
+    "task by hand (an audit row), t shows the timeline, / finds in the log and n / N step through the matches."
 )
 
 
@@ -59,6 +62,8 @@ class RunDetailScreen(Screen[None]):
         Binding("slash", "app.find_in_log", "find in log"),
         Binding("n", "app.find_next(1)", "next match", show=False),
         Binding("N", "app.find_next(-1)", "previous match", show=False),
+        Binding("w", "toggle_wrap", "wrap"),
+        Binding("y", "app.copy_run_id", "copy id"),
     ]
 
     def __init__(
@@ -71,6 +76,7 @@ class RunDetailScreen(Screen[None]):
         self.tasks: dict[str, Mapping[str, Any]] = {}
         self.task_name: str | None = None
         self.marks: list[dict[str, Any]] = []
+        self.origins: dict[str, int | None] = {}  # reused task -> the run that computed it
 
     def show_run(
         self, run_id: int, run: Mapping[str, Any] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
@@ -78,9 +84,10 @@ class RunDetailScreen(Screen[None]):
         """Reuse this screen for another run (composing a new one costs a frame or two)."""
         self.run_id, self.run = run_id, run
         self.tasks, self.task_name = {}, None
+        self.origins = {}
         self.query_one("#tasks", DataTable).clear()
         self.query_one("#task-checks", DataTable).clear()
-        self.query_one(Log).clear()
+        self.query_one(LogView).clear()
         self.query_one("#task-title", Static).update("", layout=False)
         self.console_app.sync_header(self.query_one(StatusHeader))
         if run is not None:
@@ -100,7 +107,7 @@ class RunDetailScreen(Screen[None]):
             yield SafeTable(cursor_type="row", id="tasks")
             with Vertical(id="detail-right"):
                 yield Static("", id="task-title")
-                yield Log(max_lines=LOG_LINES, id="log", auto_scroll=True)
+                yield LogView(keep=LOG_LINES, id="log")
                 yield Static(" CHECKS", id="checks-title")
                 yield SafeTable(cursor_type="row", id="task-checks")
         yield Footer()
@@ -127,6 +134,12 @@ class RunDetailScreen(Screen[None]):
             self._seed = None
         self.load()
         tasks.focus()
+        self.set_interval(1.0, self._tick_took)
+
+    def _tick_took(self) -> None:
+        """A running run's "took" in the header counts up between store events."""
+        if self.is_current and self.run is not None and self.run["status"] in ("queued", "running"):
+            self._title()
 
     @work(exclusive=True, group="detail-load")
     async def load(self) -> None:
@@ -156,8 +169,9 @@ class RunDetailScreen(Screen[None]):
             cells = {
                 "name": Text(indent + printable(name)),
                 "status": status_cell(t["status"]) + Text(" (reused)" if t["reused"] else "", style="dim"),
-                "attempts": Text(str(t["attempts"]), justify="right"),
-                "took": Text(duration(t["duration_s"]), justify="right"),
+                # a reused task did not run here: "0 tries, took -" would read as never run
+                "attempts": Text("-" if t["reused"] else str(t["attempts"]), justify="right"),
+                "took": Text("reused" if t["reused"] else duration(t["duration_s"]), justify="right"),
             }
             if name in self.tasks:
                 old = self.tasks[name]
@@ -202,18 +216,45 @@ class RunDetailScreen(Screen[None]):
         t = self.tasks.get(self.task_name or "")
         if t is None:
             return
+        log = self.query_one(LogView)
         text = Text(f" LOG {printable(t['name'])}", style="bold")
         text.append("  ")
         text.append_text(status_cell(t["status"]))
+        if t["reused"]:
+            origin = self.origins.get(t["name"])
+            if origin is not None:
+                text.append(f"  reused from run {origin}", style="bold cyan")
+                text.append(" (its log; enter opens it)", style="dim")
+            else:
+                text.append("  reused from an earlier run", style="cyan")
+        if log.truncated:
+            text.append(f"  showing the last {log.keep:,} lines", style="dim")
+        if log.wrap:
+            text.append("  wrap", style="dim")
         if t["error"]:
             text.append("  " + truncate(t["error"], 120), style="red")
         self.query_one("#task-title", Static).update(text, layout=False)
 
     def write_log(self, lines: list[str]) -> None:
-        # Log writes its lines to the terminal as they are: task output must not carry escape codes.
-        self.query_one(Log).write_lines([printable(line) for line in lines])
+        log = self.query_one(LogView)
+        was_cut = log.truncated
+        # LogView writes lines to the terminal as they are: task output must not carry escape codes
+        log.write_lines([printable(line) for line in lines])
+        if log.truncated != was_cut:
+            self._task_title()
+
+    def action_toggle_wrap(self) -> None:
+        self.query_one(LogView).toggle_wrap()
+        self._task_title()
 
     # -- selection -------------------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#tasks")
+    def _task_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a reused task opens the run that computed it."""
+        origin = self.origins.get(event.row_key.value or "")
+        if origin is not None:
+            self.console_app.open_run(origin)
+
     @on(DataTable.RowHighlighted, "#tasks")
     def _task_highlighted(self, event: DataTable.RowHighlighted) -> None:
         name = event.row_key.value
@@ -222,7 +263,7 @@ class RunDetailScreen(Screen[None]):
 
     def select_task(self, name: str) -> None:
         self.task_name = name
-        self.query_one(Log).clear()
+        self.query_one(LogView).clear()
         self.console_app.watch_task(None, None)  # until what is on disk is shown
         self._task_title()
         self.load_log(name)
@@ -231,15 +272,28 @@ class RunDetailScreen(Screen[None]):
     @work(exclusive=True, group="detail-log")
     async def load_log(self, name: str) -> None:
         app = self.console_app
-        path = app.store.log_path(self.run_id, name)
-        lines, offset = await app.threads.read(read_log_tail, path, LOG_LINES)
+        run_id = self.run_id
+        if self.tasks.get(name, {}).get("reused"):
+            # nothing ran here: show the log of the run that computed the result
+            if name not in self.origins:
+                self.origins[name] = await app.threads.read(reused_origin, app.store.db, run_id, name)
+            if name != self.task_name:
+                return
+            self._task_title()
+            run_id = self.origins[name] or run_id
+        path = app.store.log_path(run_id, name)
+        lines, offset, cut = await app.threads.read(read_log_window, path, LOG_LINES)
         if name != self.task_name:
             return
-        log = self.query_one(Log)
+        log = self.query_one(LogView)
         log.clear()
+        if cut:
+            log.mark_cut()
         if lines:
             log.write_lines([printable(line) for line in lines])
-        app.watch_task(self.run_id, name, offset)
+        self._task_title()
+        if run_id == self.run_id:
+            app.watch_task(self.run_id, name, offset)
 
     @work(exclusive=True, group="detail-checks")
     async def load_checks(self) -> None:
@@ -263,7 +317,7 @@ class RunDetailScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_focus_log(self) -> None:
-        self.query_one(Log).focus()
+        self.query_one(LogView).focus()
 
 
 def check_result(r: dict[str, Any]) -> Text:

@@ -27,6 +27,8 @@ class PipelineList(SafeTable):
 
     def on_mount(self) -> None:
         self.add_column("pipelines", key="name")
+        if not self.infos:  # importing the pipeline files takes a moment: say so, not an empty list
+            self.add_row(Text("loading pipelines…", style="dim italic"), key="")
 
     def show(self, infos: list[PipelineInfo]) -> None:
         keep = self.selected_name()

@@ -37,7 +37,8 @@ LABELS = {
     "took": "took",
     "tasks": "tasks",
 }
-WIDTHS = {"id": 6, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": 8}
+# None: the column grows to its widest value (run ids of any length are never cut)
+WIDTHS = {"id": None, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": None}
 FLASH_S = 1.5
 MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
 
