@@ -83,6 +83,7 @@ class Pipeline:
         self.line: int = frame.f_lineno
         self.module: str | None = frame.f_globals.get("__name__")
         self.source: str | None = None  # the module's text as loaded, for remote executors
+        self.uses_warehouse = False  # SQL tasks: the engine lets go of the warehouse when a run ends
 
     @overload
     def task(self, fn: F) -> F: ...
