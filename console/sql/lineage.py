@@ -33,7 +33,7 @@ def build_graph(catalog: Any, db: Any) -> Graph:
     for pipeline in catalog.pipelines.values():
         project = getattr(pipeline, "sql_project", None)
         if project is not None:
-            for (src, table), source in project.sources.items():
+            for src, table in project.sources:
                 _node(graph, f"source:{src}.{table}", f"{src}.{table}", "source", pipeline.name)
             for node in project.nodes.values():
                 if node.kind == "test":
