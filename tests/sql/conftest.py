@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-
-
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "assets" / "dbt_shop"
 

@@ -31,14 +31,21 @@ def test_shop_builds_every_table_and_runs_its_twenty_tests(shop: Any, make_engin
     assert kinds["stg_orders"] == "VIEW" and kinds["orders"] == "BASE TABLE"
     # the macro converted cents, the for-loop made one column per method
     assert shop.query("SELECT max(amount) < 201 FROM stg_payments") == [(True,)]
-    cols = [c for (c,) in shop.query("SELECT column_name FROM information_schema.columns WHERE table_name='stg_payments'")]
+    cols = [
+        c
+        for (c,) in shop.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name='stg_payments'"
+        )
+    ]
     assert "gift_card_amount" in cols
 
 
 def test_test_results_are_check_results_with_dbt_names(shop: Any, make_engine: Any) -> None:
     engine, runner = run(make_engine, "shop")
-    rows = engine.store.db.query("SELECT check_name, kind, severity, passed, total, detail FROM checks WHERE run_id=?",
-                                 (runner.run_id,))
+    rows = engine.store.db.query(
+        "SELECT check_name, kind, severity, passed, total, detail FROM checks WHERE run_id=?",
+        (runner.run_id,),
+    )
     by_name = {r["check_name"]: r for r in rows}
     assert "unique_stg_orders_order_id" in by_name
     assert "accepted_values_stg_customers_country__US__GB__DE" in by_name
@@ -53,12 +60,15 @@ def test_a_failing_error_test_fails_its_node_skips_downstream_and_keeps_20_rows(
     shop: Any, make_engine: Any
 ) -> None:
     # every order twice: unique_stg_orders_order_id finds 1000 duplicated ids
-    shop.write("models/staging/stg_orders.sql", """
+    shop.write(
+        "models/staging/stg_orders.sql",
+        """
         select id as order_id, user_id as customer_id, cast(order_date as date) as order_date, status
         from {{ ref('raw_orders') }}
         union all
         select id, user_id, cast(order_date as date), status from {{ ref('raw_orders') }}
-    """)
+    """,
+    )
     engine, runner = run(make_engine, "shop")
     assert runner.final_status == "failed"
     tasks = statuses(engine, runner.run_id)
@@ -73,13 +83,16 @@ def test_a_failing_error_test_fails_its_node_skips_downstream_and_keeps_20_rows(
     sample = json.loads(row["detail"])["sample"]
     assert len(sample) == 20 and sample[0]["row"]["n_records"] == 2
     error = engine.store.db.query_one(
-        "SELECT error FROM tasks WHERE run_id=? AND name='unique_stg_orders_order_id'", (runner.run_id,))["error"]
+        "SELECT error FROM tasks WHERE run_id=? AND name='unique_stg_orders_order_id'", (runner.run_id,)
+    )["error"]
     assert "unique_stg_orders_order_id" in error and "1000 failing rows" in error
 
 
 def test_warn_if_and_error_if_thresholds(dbt: Any, make_engine: Any) -> None:
     dbt.write("seeds/people.csv", "id,email\n1,a@x\n2,\n3,\n")
-    dbt.write("models/schema.yml", """
+    dbt.write(
+        "models/schema.yml",
+        """
         version: 2
         seeds:
           - name: people
@@ -94,11 +107,17 @@ def test_warn_if_and_error_if_thresholds(dbt: Any, make_engine: Any) -> None:
                       values: [1, 2]
                       quote: false
                       severity: warn
-    """)
+    """,
+    )
     engine, runner = run(make_engine, "mini")
     assert runner.final_status == "succeeded"
-    rows = {r["check_name"]: r for r in engine.store.db.query("SELECT * FROM checks WHERE run_id=?", (runner.run_id,))}
-    assert rows["not_null_people_email"]["severity"] == "warn" and rows["not_null_people_email"]["failing"] == 2
+    rows = {
+        r["check_name"]: r
+        for r in engine.store.db.query("SELECT * FROM checks WHERE run_id=?", (runner.run_id,))
+    }
+    assert (
+        rows["not_null_people_email"]["severity"] == "warn" and rows["not_null_people_email"]["failing"] == 2
+    )
     assert rows["not_null_people_email"]["passed"] == 0
     assert rows["accepted_values_people_id__False__1__2"]["failing"] == 1
 
@@ -121,17 +140,25 @@ def test_incremental_merges_on_unique_key_and_vars_come_from_params(shop: Any, m
 
 
 def test_ephemeral_models_inline_as_ctes_and_schema_config(dbt: Any, make_engine: Any) -> None:
-    dbt.write("dbt_project.yml", """
+    dbt.write(
+        "dbt_project.yml",
+        """
         name: mini
         models:
           mini:
             marts:
               +materialized: table
               +schema: marts
-    """)
+    """,
+    )
     dbt.write("seeds/nums.csv", "n\n1\n2\n3\n")
-    dbt.write("models/doubled.sql", "{{ config(materialized='ephemeral') }}\nselect n * 2 as d from {{ ref('nums') }}")
-    dbt.write("models/marts/total.sql", "with x as (select d from {{ ref('doubled') }}) select sum(d) as s from x")
+    dbt.write(
+        "models/doubled.sql",
+        "{{ config(materialized='ephemeral') }}\nselect n * 2 as d from {{ ref('nums') }}",
+    )
+    dbt.write(
+        "models/marts/total.sql", "with x as (select d from {{ ref('doubled') }}) select sum(d) as s from x"
+    )
     dbt.write("models/log.sql", "{{ config(materialized='incremental') }}\nselect n from {{ ref('nums') }}")
     engine, runner = run(make_engine, "mini")
     assert runner.final_status == "succeeded", statuses(engine, runner.run_id)
@@ -144,10 +171,13 @@ def test_ephemeral_models_inline_as_ctes_and_schema_config(dbt: Any, make_engine
 
 def test_merge_strategy_updates_matching_rows(dbt: Any, make_engine: Any) -> None:
     dbt.write("seeds/prices.csv", "id,price\n1,10\n2,20\n")
-    dbt.write("models/latest.sql", """
+    dbt.write(
+        "models/latest.sql",
+        """
         {{ config(materialized='incremental', unique_key='id', incremental_strategy='merge') }}
         select id, price {% if is_incremental() %} * 2 {% endif %} as price from {{ ref('prices') }}
-    """)
+    """,
+    )
     run(make_engine, "mini")[0].close()
     run(make_engine, "mini")
     assert dbt.query("SELECT id, price FROM latest ORDER BY id") == [(1, 20), (2, 40)]
@@ -156,7 +186,9 @@ def test_merge_strategy_updates_matching_rows(dbt: Any, make_engine: Any) -> Non
 def test_sources_read_files_and_singular_tests_return_failing_rows(dbt: Any, make_engine: Any) -> None:
     (dbt.dir / "data").mkdir()
     (dbt.dir / "data" / "events.csv").write_text("id,kind\n1,a\n2,b\n3,\n")
-    dbt.write("models/sources.yml", """
+    dbt.write(
+        "models/sources.yml",
+        """
         version: 2
         sources:
           - name: raw
@@ -166,14 +198,17 @@ def test_sources_read_files_and_singular_tests_return_failing_rows(dbt: Any, mak
                 columns:
                   - name: id
                     data_tests: [unique]
-    """)
+    """,
+    )
     dbt.write("models/events.sql", "select * from {{ source('raw', 'events') }}")
     dbt.write("tests/no_empty_kind.sql", "select * from {{ ref('events') }} where kind is null")
     engine, runner = run(make_engine, "mini")
     tasks = statuses(engine, runner.run_id)
     assert tasks["source_unique_raw_events_id"] == "succeeded"
     assert tasks["no_empty_kind"] == "failed" and runner.final_status == "failed"
-    row = engine.store.db.query_one("SELECT kind, failing, detail FROM checks WHERE check_name='no_empty_kind'")
+    row = engine.store.db.query_one(
+        "SELECT kind, failing, detail FROM checks WHERE check_name='no_empty_kind'"
+    )
     assert row["kind"] == "singular" and row["failing"] == 1
     assert json.loads(row["detail"])["sample"][0]["row"]["id"] == 3
 
