@@ -149,6 +149,12 @@ def load_sql_project(root: Path) -> SqlProject:
             _parse_model(project, renderer, node)
     _check_configs(project, cfg)
     props.add_tests()
+    from console.sql.ops_checks import ops_test_nodes
+
+    for node in ops_test_nodes(project):
+        if node.refs[0] not in project.nodes:
+            raise SqlProjectError(f"ops check {node.name}: no model named {node.refs[0]!r}", str(node.file))
+        _add(project, node)
     for folder in _paths(cfg, "test-paths", ["tests"]):
         for path in sorted((root / folder).rglob("*.sql")):
             node = Node(

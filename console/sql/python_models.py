@@ -56,7 +56,8 @@ def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str
                 str(file),
                 fn.__code__.co_firstlineno,
             )
-        frames = {k: v for k, v in kwargs.items() if _is_frame(v)}
+        # frames of Python tasks are scanned in place; SQL upstreams are read as their tables
+        frames = {k: v for k, v in kwargs.items() if _is_frame(v) and not _is_sql(pipeline, k)}
         sql = render_sql(text, name, {**ctx.params}, set(kwargs), frames, file)
         relation = f"{q('main')}.{q(name)}"
         with write_cursor(warehouse_for(ctx), ctx.run_id, getattr(ctx, "_cancel", None)) as cur:
@@ -88,6 +89,11 @@ def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str
     run.opsconsole_sql = True  # type: ignore[attr-defined]
     run.__name__ = name
     return run
+
+
+def _is_sql(pipeline: Any, name: str) -> bool:
+    spec = pipeline.tasks.get(name)
+    return spec is not None and getattr(spec.fn, "opsconsole_sql", False)
 
 
 def _has_python_consumer(pipeline: Any, name: str) -> bool:

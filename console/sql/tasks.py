@@ -115,8 +115,22 @@ def node_task(project: SqlProject, node: Node) -> Callable[..., Any]:
     return run
 
 
+def _history(ctx: Any) -> Callable[[str], list[float]]:
+    """Past observed values of a check of this pipeline and task (newest last), for ``anomaly=``."""
+
+    def history(check: str) -> list[float]:
+        rows = ctx.store.db.query(
+            "SELECT observed FROM checks WHERE pipeline=? AND task=? AND check_name=? AND run_id<>?"
+            " AND observed IS NOT NULL AND error IS NULL ORDER BY id DESC LIMIT 30",
+            (ctx.pipeline, ctx.task, check, ctx.run_id),
+        )
+        return [float(r[0]) for r in reversed(rows)]
+
+    return history
+
+
 def _test(ctx: Any, cur: Any, project: SqlProject, node: Node) -> dict[str, Any]:
-    result = run_test(cur, project, node, _variables(project, ctx))
+    result = run_test(cur, project, node, _variables(project, ctx), history=_history(ctx))
     record_check(ctx, result)
     mark = "ok  " if result["passed"] else ("FAIL" if result["severity"] == "error" else "warn")
     ctx.log(f"check {mark} {result['check']}: {result['error'] or result['message']}")

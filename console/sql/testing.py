@@ -13,6 +13,7 @@ import decimal
 import math
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from console.errors import SqlProjectError
@@ -21,6 +22,7 @@ from console.sql.materialize import existing_kind, one_line, q
 from console.sql.nodes import Node, SqlProject
 
 SAMPLE_ROWS = 20
+History = Callable[[str], list[float]]
 _CONDITION = re.compile(r"^\s*(==|=|!=|<>|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
@@ -96,22 +98,10 @@ def _met(condition: str, failures: int, node: Node) -> bool:
     }[op]
 
 
-def run_test(cur: Any, project: SqlProject, node: Node, variables: dict[str, Any]) -> dict[str, Any]:
-    """Run one test; return its check result in the Quality shape (``CheckResult.to_dict``)."""
-    t0 = time.perf_counter()
-    assert node.test is not None or node.raw
-    sql = (
-        generic_sql(project, node)
-        if node.test
-        else strip_sql(
-            compile_node(project, node, variables, lambda s, n: existing_kind(cur, s, n) is not None)
-        )
-    )
-    severity = str(node.config.get("severity", "error")).lower()
-    columns = [node.test["args"]["column_name"]] if node.test else []
-    result: dict[str, Any] = {
+def _blank(node: Node, kind: str, columns: list[str], severity: str, sql: str) -> dict[str, Any]:
+    return {
         "check": node.name,
-        "kind": node.test["type"] if node.test else "singular",
+        "kind": kind,
         "columns": columns,
         "severity": "warn" if severity == "warn" else "error",
         "on_fail": "fail",
@@ -127,11 +117,90 @@ def run_test(cur: Any, project: SqlProject, node: Node, variables: dict[str, Any
         "sample": None,
         "details": {"sql": sql},
     }
+
+
+def _sample(cur: Any, sql: str) -> list[dict[str, Any]] | None:
+    sample_cur = cur.execute(f"SELECT * FROM (\n{sql}\n) dbt_internal_test LIMIT {SAMPLE_ROWS}")
+    names = [d[0] for d in sample_cur.description]
+    rows = sample_cur.fetchall()
+    if not rows:
+        return None
+    return [
+        {"index": i, "row": {n: json_value(v) for n, v in zip(names, row, strict=True)}}
+        for i, row in enumerate(rows)
+    ]
+
+
+def run_ops_check(cur: Any, project: SqlProject, node: Node, history: History | None) -> dict[str, Any]:
+    """An ``ops_checks:`` entry: its SQL, judged as the pandas check family would judge it."""
+    from console.sql import ops_checks as oc
+
+    t0 = time.perf_counter()
+    assert node.test is not None
+    family, args = node.test["type"][len("ops:") :], node.test["args"]
+    model = _target(project, node)
+    severity = str(node.config.get("severity", "error"))
+    try:
+        if family in oc.ROW_FAMILIES:
+            failing_sql, total_sql = oc.compile_row_check(family, args, model)
+            result = _blank(node, family, node.test["columns"], severity, failing_sql)
+            failing = int(cur.execute(f"SELECT count(*) FROM ({failing_sql}) t").fetchone()[0])
+            total = int(cur.execute(total_sql).fetchone()[0])
+            mostly = float(args.get("mostly", 1.0))
+            passed = failing <= (1.0 - mostly) * total + 1e-9
+            result.update(
+                failing=failing,
+                total=total,
+                passed=passed,
+                observed=failing / total if total else 0.0,
+                message=f"{failing}/{total} failing",
+                sample=_sample(cur, failing_sql) if failing else None,
+            )
+            result["sample_index"] = list(range(len(result["sample"] or [])))
+        else:
+            sql = oc.compile_aggregate(family, args, model)
+            result = _blank(node, family, node.test["columns"], severity, sql)
+            value = cur.execute(sql).fetchone()[0]
+            observed = None if value is None else float(value)
+            passed = oc.aggregate_passes(family, args, observed)
+            result.update(
+                observed=observed,
+                passed=passed,
+                failing=int(not passed),
+                total=1,
+                message=f"observed {observed:g}" if observed is not None else "no value (empty table?)",
+            )
+    except SqlProjectError as exc:
+        raise SqlProjectError(exc.reason, str(node.file)) from exc
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run is an error result
+        result = _blank(node, family, node.test["columns"], severity, "")
+        result.update(passed=False, error=f"{node.file}: {one_line(exc)}", message=one_line(exc))
+    oc.apply_anomaly(result, history, node.config.get("anomaly"))
+    result["duration_s"] = round(time.perf_counter() - t0, 6)
+    return result
+
+
+def run_test(
+    cur: Any, project: SqlProject, node: Node, variables: dict[str, Any], history: History | None = None
+) -> dict[str, Any]:
+    """Run one test; return its check result in the Quality shape (``CheckResult.to_dict``)."""
+    if node.test is not None and node.test["type"].startswith("ops:"):
+        return run_ops_check(cur, project, node, history)
+    t0 = time.perf_counter()
+    assert node.test is not None or node.raw
+    sql = (
+        generic_sql(project, node)
+        if node.test
+        else strip_sql(
+            compile_node(project, node, variables, lambda s, n: existing_kind(cur, s, n) is not None)
+        )
+    )
+    severity = str(node.config.get("severity", "error")).lower()
+    columns = [node.test["args"]["column_name"]] if node.test else []
+    result = _blank(node, node.test["type"] if node.test else "singular", columns, severity, sql)
     try:
         failures = int(cur.execute(f"SELECT count(*) FROM (\n{sql}\n) dbt_internal_test").fetchone()[0])
-        sample_cur = cur.execute(f"SELECT * FROM (\n{sql}\n) dbt_internal_test LIMIT {SAMPLE_ROWS}")
-        names = [d[0] for d in sample_cur.description]
-        rows = sample_cur.fetchall()
+        sample = _sample(cur, sql) if failures else None
         if node.test and not node.test["target"].startswith("source:"):
             model = project.nodes[node.test["target"]]
             total = cur.execute(f"SELECT count(*) FROM {q(model.schema)}.{q(model.identifier)}").fetchone()[0]
@@ -156,16 +225,14 @@ def run_test(cur: Any, project: SqlProject, node: Node, variables: dict[str, Any
         observed=float(failures),
         message=f"{failures} failing row{'s' if failures != 1 else ''}"
         + ("" if status == "pass" else f" ({status})"),
-        sample_index=list(range(len(rows))),
-        sample=[
-            {"index": i, "row": {n: json_value(v) for n, v in zip(names, row, strict=True)}}
-            for i, row in enumerate(rows)
-        ]
-        if rows
-        else None,
+        sample_index=list(range(len(sample or []))),
+        sample=sample,
         duration_s=round(time.perf_counter() - t0, 6),
     )
     result["details"]["status"] = status
+    from console.sql.ops_checks import apply_anomaly
+
+    apply_anomaly(result, history, node.config.get("anomaly"))
     return result
 
 
