@@ -51,6 +51,7 @@ def strip_controls(text: str) -> str:
 
 def cmd_sql(args: argparse.Namespace, session: Session) -> int:
     from rich.table import Table
+    from rich.text import Text
 
     from console.sql.queries import run_query
 
@@ -60,7 +61,7 @@ def cmd_sql(args: argparse.Namespace, session: Session) -> int:
         return 0
     table = Table(show_edge=False, header_style="bold")
     for name in result.columns:
-        table.add_column(strip_controls(name), overflow="fold")
+        table.add_column(Text(strip_controls(name)), overflow="fold")
     for row in result.rows[:MAX_PRINTED_ROWS]:
         table.add_row(*(cell(v) for v in row))
     out = console()
