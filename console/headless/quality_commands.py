@@ -7,7 +7,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_time, print_json
-from console.quality.history import check_history, check_rows
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -40,6 +39,8 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
     if args.history:
         return _history(args, db)
     run_id = resolve_run_id(db, args.run) if args.run else None
+    from console.quality.history import check_rows  # importing console.quality loads pandas
+
     rows = check_rows(db, run_id, args.pipeline)
     if args.failed:
         rows = [r for r in rows if not r["passed"]]
@@ -83,6 +84,8 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
 
 
 def _history(args: argparse.Namespace, db: Database) -> int:
+    from console.quality.history import check_history
+
     points = check_history(db, args.history, args.pipeline)
     if args.json:
         print_json(points)

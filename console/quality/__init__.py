@@ -9,30 +9,11 @@
 through it and stores each :class:`CheckResult`.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-# Loaded on first use, so importing a light submodule (``console.quality.history``) from
-# the CLI does not pull in pandas.
-_LAZY = {
-    "checks": "console.quality.checks",
-    "Check": "console.quality.check",
-    "read_csv": "console.quality.csvio",
-    "CheckResult": "console.quality.results",
-    "Report": "console.quality.results",
-    "suggest": "console.quality.suggest",
-    "validate": "console.quality.validate",
-}
+from console.quality import checks
+from console.quality.check import Check
+from console.quality.csvio import read_csv
+from console.quality.results import CheckResult, Report
+from console.quality.suggest import suggest
+from console.quality.validate import validate
 
 __all__ = ["Check", "CheckResult", "Report", "checks", "read_csv", "suggest", "validate"]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'console.quality' has no attribute {name!r}")
-    module = importlib.import_module(_LAZY[name])
-    value = module if name == "checks" else getattr(module, name)
-    globals()[name] = value
-    return value

@@ -29,13 +29,12 @@ def _is_frame(value: Any) -> bool:
 
 def to_frame(cur: Any, relation: str) -> Any:
     """A relation as a pandas DataFrame, through Arrow when pyarrow is there (no row loop either way)."""
-    result = cur.execute(f"SELECT * FROM {relation}")
-    try:
-        import pyarrow  # noqa: F401
+    import importlib.util
 
+    result = cur.execute(f"SELECT * FROM {relation}")
+    if importlib.util.find_spec("pyarrow") is not None:
         return result.fetch_arrow_table().to_pandas()
-    except ImportError:
-        return result.df()
+    return result.df()
 
 
 def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str) -> Callable[..., Any]:
