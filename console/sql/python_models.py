@@ -31,10 +31,10 @@ def to_frame(cur: Any, relation: str) -> Any:
     """A relation as a pandas DataFrame, through Arrow when pyarrow is there (no row loop either way)."""
     import importlib.util
 
-    result = cur.execute(f"SELECT * FROM {relation}")
+    relation_obj = cur.sql(f"SELECT * FROM {relation}")  # the relational API hands Arrow over without a copy
     if importlib.util.find_spec("pyarrow") is not None:
-        return result.fetch_arrow_table().to_pandas()
-    return result.df()
+        return relation_obj.to_arrow_table().to_pandas()
+    return relation_obj.df()
 
 
 def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str) -> Callable[..., Any]:
