@@ -12,6 +12,7 @@ BENCHES = {
     "drift": "1M x 20 drift vs a plain numpy pass (and Evidently)",
     "ui": "key -> screen latency in tmux under load, memory, first paint with 100k runs",
     "scale": "CPU-bound fits on threads, processes and a LocalCluster",
+    "sql": "a dbt project: dbt build vs opsconsole run; a 10M-row group-by as a SQL model vs pandas",
 }
 
 
