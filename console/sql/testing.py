@@ -115,7 +115,7 @@ def _blank(node: Node, kind: str, columns: list[str], severity: str, sql: str) -
         "duration_s": 0.0,
         "sample_index": [],
         "sample": None,
-        "details": {"sql": sql},
+        "details": {"sql": sql, "model": node.attached},
     }
 
 
