@@ -89,15 +89,16 @@ class DataPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#data-tables", DataTable)
-        for key, label in (
-            ("name", "table"),
-            ("mat", "materialized"),
-            ("rows", "rows"),
-            ("built", "built"),
-            ("run", "run"),
-            ("tests", "tests"),
+        # fixed widths: the layout does not depend on when rows arrive
+        for key, label, width in (
+            ("name", "table", 20),
+            ("mat", "materialized", 12),
+            ("rows", "rows", 8),
+            ("built", "built", 11),
+            ("run", "run", 4),
+            ("tests", "tests", 5),
         ):
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=width)
 
     def stale(self) -> None:
         self._stale = True
