@@ -122,9 +122,15 @@ def load_module(path: Path) -> LoadedModule:
 class Catalog:
     """Every pipeline (and monitor) of a project, with the broken ones and their errors."""
 
-    def __init__(self, pipelines_dir: Path, sql_projects: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        pipelines_dir: Path,
+        sql_projects: Sequence[Path] = (),
+        sql_options: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.dir = pipelines_dir
         self.sql_projects = [Path(p) for p in sql_projects]
+        self.sql_options = sql_options or {}  # per SQL pipeline name: schedule, watch, max_workers
         self.modules: dict[Path, LoadedModule] = {}
         self.extra: dict[str, Pipeline] = {}
 
@@ -152,7 +158,7 @@ class Catalog:
             from console.engine.sql_pipelines import load_sql_dir
 
             for folder in sql_dirs:
-                loaded = load_sql_dir(folder)
+                loaded = load_sql_dir(folder, self.sql_options)
                 self.modules[loaded.file] = loaded
         return self
 
@@ -165,7 +171,7 @@ class Catalog:
             if not path.exists():
                 self.modules.pop(path, None)
                 return None
-            self.modules[path] = load_sql_dir(path.parent)
+            self.modules[path] = load_sql_dir(path.parent, self.sql_options)
             return self.modules[path]
         if not path.exists():
             self.modules.pop(path, None)

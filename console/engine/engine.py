@@ -64,7 +64,9 @@ class Engine:
         self.project_root: Path = project.root
         self.read_only = read_only or project.read_only
         self.store = store or Store.for_project(project.root, readonly=False)
-        self.catalog = catalog or Catalog(project.pipelines_dir, sql_project_dirs(project))
+        self.catalog = catalog or Catalog(
+            project.pipelines_dir, sql_project_dirs(project), project.extra.get("sql_pipelines") or {}
+        )
         self.max_workers = max_workers or project.max_workers
         self.listeners: list[Listener] = []
         self.active: dict[int, Runner] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.engine.discovery import Broken, LoadedModule
 from console.engine.pipeline import Pipeline, TaskSpec
@@ -32,7 +32,7 @@ def project_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def load_sql_dir(root: Path) -> LoadedModule:
+def load_sql_dir(root: Path, options: dict[str, dict[str, Any]] | None = None) -> LoadedModule:
     """Load the dbt project in ``root``; never raises for user errors (the project is listed broken)."""
     from console.engine.dag import resolve
 
@@ -43,6 +43,7 @@ def load_sql_dir(root: Path) -> LoadedModule:
         return LoadedModule(file, "", broken=[Broken(root.name, str(file), None, str(exc))])
     try:
         pipeline = build_pipeline(root)
+        apply_options(pipeline, (options or {}).get(pipeline.name) or {})
     except (SqlProjectError, PipelineDefinitionError) as exc:
         loaded.broken.append(Broken(_name(root), exc.file or str(file), exc.line, exc.reason))
         return loaded
@@ -65,6 +66,25 @@ def load_sql_dir(root: Path) -> LoadedModule:
         return loaded
     loaded.pipelines.append(pipeline)
     return loaded
+
+
+OPTIONS = ("schedule", "watch", "description", "max_workers", "max_concurrent", "catchup")
+
+
+def apply_options(pipeline: Pipeline, options: dict[str, Any]) -> None:
+    """``[tool.opsconsole.sql_pipelines.NAME]``: what a Python pipeline says in ``Pipeline(...)``.
+
+    The dbt project itself stays as dbt reads it; schedules and file triggers live in our config.
+    """
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise PipelineDefinitionError(
+            f"[tool.opsconsole.sql_pipelines.{pipeline.name}]: unknown option(s) {', '.join(sorted(unknown))}"
+            f" (known: {', '.join(OPTIONS)})",
+            pipeline.file,
+        )
+    for key, value in options.items():
+        setattr(pipeline, key, value)
 
 
 def _name(root: Path) -> str:

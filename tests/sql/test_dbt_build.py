@@ -223,3 +223,18 @@ def test_rerun_from_failed_reuses_built_tables(shop: Any, make_engine: Any) -> N
     assert rerun.final_status == "succeeded"
     reused = engine.store.db.query("SELECT name FROM tasks WHERE run_id=? AND reused=1", (rerun.run_id,))
     assert {"orders", "customers", "raw_orders"} <= {r["name"] for r in reused}
+
+
+def test_schedule_and_file_trigger_come_from_our_config(shop: Any, project: Any) -> None:
+    (project.root / "opsconsole.toml").write_text(
+        '[sql_pipelines.shop]\nschedule = "every 10m"\nwatch = "incoming/*.csv"\nmax_workers = 2\n'
+    )
+    engine = project.engine()
+    try:
+        pipeline = engine.pipeline("shop")
+        assert (pipeline.schedule, pipeline.watch, pipeline.max_workers) == ("every 10m", "incoming/*.csv", 2)
+    finally:
+        engine.close()
+    (project.root / "opsconsole.toml").write_text('[sql_pipelines.shop]\nshedule = "every 10m"\n')
+    listed = {p["name"]: p for p in project.cli_json("pipelines")}
+    assert listed["shop"]["status"] == "broken" and "unknown option(s) shedule" in listed["shop"]["error"]
