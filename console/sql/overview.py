@@ -73,7 +73,7 @@ def data_rows(path: Path, db: Any, catalog: Any | None) -> list[dict[str, Any]]:
 def _declared(catalog: Any | None) -> list[tuple[str, str, str]]:
     if catalog is None:
         return []
-    out = []
+    out: list[tuple[str, str, str]] = []
     for pipeline in catalog.pipelines.values():
         project = getattr(pipeline, "sql_project", None)
         if project is not None:
