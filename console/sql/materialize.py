@@ -7,6 +7,7 @@ was (an incremental model never ends up half-merged).
 from __future__ import annotations
 
 import csv
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +66,19 @@ def describe(cur: Any, schema: str, name: str) -> list[tuple[str, str]]:
     return [(str(a), str(b)) for a, b in rows]
 
 
-def _run(cur: Any, statements: list[str], where: str) -> None:
+# One build at a time per process: cursors of one DuckDB connection run concurrently, but two
+# builds creating the same schema (or replacing related views) would hit a write-write conflict.
+# DuckDB parallelises each statement itself, so little is lost; tests still read in parallel.
+_BUILD_LOCK = threading.Lock()
+
+
+def run_statements(cur: Any, statements: list[str], where: str) -> None:
+    """Run ``statements`` in one transaction; DuckDB's error becomes SqlQueryError naming ``where``."""
+    with _BUILD_LOCK:
+        _transaction(cur, statements, where)
+
+
+def _transaction(cur: Any, statements: list[str], where: str) -> None:
     cur.execute("BEGIN TRANSACTION")
     try:
         for statement in statements:
@@ -112,7 +125,7 @@ def build_seed(cur: Any, node: Node) -> Built:
     if existing_kind(cur, schema, name) == "view":
         statements.append(f"DROP VIEW {relation}")
     statements.append(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM read_csv('{path}', {opts})")
-    _run(cur, statements, str(node.file))
+    run_statements(cur, statements, str(node.file))
     return _built(cur, node, "table", f"-- seed\nSELECT * FROM read_csv('{path}', {opts})")
 
 
@@ -139,7 +152,7 @@ def build_model(
         statements.append(f"CREATE OR REPLACE TABLE {relation} AS (\n{body}\n)")
     else:
         statements.extend(incremental_statements(node, relation, body))
-    _run(cur, statements, str(node.file))
+    run_statements(cur, statements, str(node.file))
     return _built(cur, node, kind, sql)
 
 

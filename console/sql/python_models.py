@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import SqlProjectError, UsageError
-from console.sql.materialize import Built, _run, describe, existing_kind, q
+from console.sql.materialize import Built, describe, existing_kind, q, run_statements
 from console.sql.render import Relation, Renderer, compile_template
 from console.sql.tasks import record_build, warehouse_for
 from console.sql.warehouse import read_cursor, write_cursor
@@ -68,7 +68,7 @@ def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str
                 statements.append(f"DROP {current.upper()} {relation}")
             kind = "VIEW" if materialized == "view" else "TABLE"
             statements.append(f"CREATE OR REPLACE {kind} {relation} AS (\n{sql}\n)")
-            _run(cur, statements, f"{file}: task {name}")
+            run_statements(cur, statements, f"{file}: task {name}")
             rows = (
                 None
                 if materialized == "view"

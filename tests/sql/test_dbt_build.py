@@ -238,3 +238,12 @@ def test_schedule_and_file_trigger_come_from_our_config(shop: Any, project: Any)
     (project.root / "opsconsole.toml").write_text('[sql_pipelines.shop]\nshedule = "every 10m"\n')
     listed = {p["name"]: p for p in project.cli_json("pipelines")}
     assert listed["shop"]["status"] == "broken" and "unknown option(s) shedule" in listed["shop"]["error"]
+
+
+def test_many_models_in_one_new_schema_build_side_by_side(dbt: Any, make_engine: Any) -> None:
+    dbt.write("dbt_project.yml", "name: mini\nmodels:\n  mini:\n    +schema: wide\n    +materialized: table\n")
+    for i in range(12):
+        dbt.write(f"models/m{i}.sql", f"select {i} as i, range as r from range(1000)")
+    engine, runner = run(make_engine, "mini")
+    assert runner.final_status == "succeeded", statuses(engine, runner.run_id)
+    assert dbt.query("SELECT count(*) FROM information_schema.tables WHERE table_schema='main_wide'") == [(12,)]
