@@ -241,9 +241,30 @@ def test_schedule_and_file_trigger_come_from_our_config(shop: Any, project: Any)
 
 
 def test_many_models_in_one_new_schema_build_side_by_side(dbt: Any, make_engine: Any) -> None:
-    dbt.write("dbt_project.yml", "name: mini\nmodels:\n  mini:\n    +schema: wide\n    +materialized: table\n")
+    dbt.write(
+        "dbt_project.yml", "name: mini\nmodels:\n  mini:\n    +schema: wide\n    +materialized: table\n"
+    )
     for i in range(12):
         dbt.write(f"models/m{i}.sql", f"select {i} as i, range as r from range(1000)")
     engine, runner = run(make_engine, "mini")
     assert runner.final_status == "succeeded", statuses(engine, runner.run_id)
-    assert dbt.query("SELECT count(*) FROM information_schema.tables WHERE table_schema='main_wide'") == [(12,)]
+    assert dbt.query("SELECT count(*) FROM information_schema.tables WHERE table_schema='main_wide'") == [
+        (12,)
+    ]
+
+
+def test_editing_a_project_file_hot_reloads_the_project(shop: Any, project: Any) -> None:
+    from console.engine.discovery import Catalog
+    from console.triggers.reload import Reloader
+
+    catalog = Catalog(project.root / "pipelines").load_all()
+    reloader = Reloader(catalog, settle_s=0.0)
+    new_model = shop.write(
+        "models/marts/big_customers.sql", "select * from {{ ref('customers') }} where number_of_orders > 5"
+    )
+    assert reloader.notice(new_model, 0.0)
+    due = reloader.due(1.0)
+    assert due == [shop.dir.resolve() / "dbt_project.yml"]
+    result = reloader.reload(due[0])
+    assert result.pipelines == ["shop"] and "big_customers" in catalog.pipelines["shop"].tasks
+    assert reloader.notice(new_model, 2.0) and reloader.due(3.0) == []  # unchanged since: no reload
