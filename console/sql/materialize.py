@@ -124,9 +124,26 @@ def build_seed(cur: Any, node: Node) -> Built:
     statements = [f"CREATE SCHEMA IF NOT EXISTS {q(schema)}"]
     if existing_kind(cur, schema, name) == "view":
         statements.append(f"DROP VIEW {relation}")
-    statements.append(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM read_csv('{path}', {opts})")
+    source = f"read_csv('{path}', {opts})"
+    select = f"SELECT *{_integer_columns(cur, source, types)} FROM {source}"
+    statements.append(f"CREATE OR REPLACE TABLE {relation} AS {select}")
     run_statements(cur, statements, str(node.file))
-    return _built(cur, node, "table", f"-- seed\nSELECT * FROM read_csv('{path}', {opts})")
+    return _built(cur, node, "table", f"-- seed\n{select}")
+
+
+def _integer_columns(cur: Any, source: str, types: dict[str, Any]) -> str:
+    """`` REPLACE (...)`` casting whole-number columns to INTEGER when they fit, as dbt's seeds type them."""
+    try:
+        sniffed = cur.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except Exception as exc:  # noqa: BLE001 - reported by the build itself, with its file
+        raise SqlQueryError(one_line(exc)) from exc
+    wide = [str(r[0]) for r in sniffed if str(r[1]) == "BIGINT" and str(r[0]) not in types]
+    if not wide:
+        return ""
+    bounds = ", ".join(f"min({q(c)}) >= -2147483648 AND max({q(c)}) <= 2147483647" for c in wide)
+    fits = cur.execute(f"SELECT {bounds} FROM {source}").fetchone()
+    cast = [f"CAST({q(c)} AS INTEGER) AS {q(c)}" for c, ok in zip(wide, fits, strict=True) if ok is not False]
+    return f" REPLACE ({', '.join(cast)})" if cast else ""
 
 
 def build_model(

@@ -63,9 +63,14 @@ def make_env() -> jinja2.Environment:
 
 
 def compile_template(env: jinja2.Environment, text: str, file: Path) -> jinja2.Template:
-    """A template, or SqlProjectError with file:line for a Jinja syntax error."""
+    """A template (compiled once per environment and text), or SqlProjectError with file:line."""
+    cache: dict[str, jinja2.Template] = env.globals.setdefault("__opsconsole_templates__", {})  # type: ignore[assignment]
+    cached = cache.get(text)
+    if cached is not None:
+        return cached
     try:
-        return env.from_string(text)
+        template = cache[text] = env.from_string(text)
+        return template
     except jinja2.TemplateSyntaxError as exc:
         raise SqlProjectError(f"Jinja syntax error: {exc.message}", str(file), exc.lineno) from exc
 

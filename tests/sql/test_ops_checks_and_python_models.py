@@ -103,7 +103,10 @@ def test_sql_models_in_a_python_pipeline(project: Any, make_engine: Any) -> None
     project.write("mixed.py", PIPELINE)
     engine = make_engine()
     runner = engine.run("mixed")
-    assert runner.final_status == "succeeded"
+    engine.store.writer.flush()
+    errors = engine.store.db.query("SELECT name, error FROM tasks WHERE run_id=? AND error IS NOT NULL",
+                                   (runner.run_id,))
+    assert runner.final_status == "succeeded", [dict(r) for r in errors]
     assert runner.values["report"] == [30, 20, 40]  # a, b, c in order
     assert isinstance(runner.values["big"], dict)  # no Python reader: only a summary is kept
     import duckdb
