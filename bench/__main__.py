@@ -15,6 +15,7 @@ BENCHES = {
     "kafka": "Kafka -> warehouse pipeline run vs a bare confluent-kafka consume loop (Tansu broker)",
     "cli": "opsconsole --no-ui run of a 20,000-task fan-out vs the engine's own time",
     "logs": "log search over 1,000 runs x 1 MB vs grep -r on the same files",
+    "sql": "a dbt project: dbt build vs opsconsole run; a 10M-row group-by as a SQL model vs pandas",
 }
 
 

@@ -23,9 +23,15 @@ that says what and where. ``exit_code`` is what the CLI exits with (see ARCHITEC
     │   ├── SignatureError              input columns do not match a model's signature
     │   └── NoPreviousVersionError      rollback with nothing to roll back to
     ├── ReadOnlyError                   an action refused in read-only mode
+    ├── SqlError                        SQL models and the warehouse
+    │   ├── SqlProjectError             a dbt project that cannot be loaded (file:line: reason)
+    │   ├── SqlQueryError               DuckDB refused a query (its message)
+    │   └── WarehouseError              the warehouse file is locked, corrupt or not writable
+    │       └── WarehouseBusyError      another run holds the warehouse for writing
     ├── TaskError                       raised inside the engine for a task attempt
     │   ├── TaskTimeoutError
-    │   └── TaskCancelledError
+    │   ├── TaskCancelledError
+    │   └── SqlTestFailedError          a dbt test of error severity found failing rows
     └── GateRefusedError                exit 1: a promotion gate kept the champion
 """
 
@@ -128,6 +134,33 @@ class ReadOnlyError(OpsConsoleError):
     """An action was refused because the console is read-only."""
 
 
+class SqlError(OpsConsoleError):
+    """Base of SQL model and warehouse errors."""
+
+
+class SqlProjectError(SqlError):
+    """A dbt project (or a SQL model) cannot be loaded or rendered: file, line and reason."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(f"{where}{message}")
+        self.reason = message
+        self.file = file
+        self.line = line
+
+
+class SqlQueryError(SqlError):
+    """DuckDB refused a statement; the message is DuckDB's, on one line."""
+
+
+class WarehouseError(SqlError):
+    """The warehouse file cannot be used: locked, corrupt or not writable."""
+
+
+class WarehouseBusyError(WarehouseError):
+    """Another run holds the warehouse for writing; readers gave up waiting."""
+
+
 class TaskError(OpsConsoleError):
     """A task attempt failed inside the engine."""
 
@@ -140,6 +173,10 @@ class TaskTimeoutError(TaskError):
 
 class TaskCancelledError(TaskError):
     """A task stopped because its run was cancelled."""
+
+
+class SqlTestFailedError(TaskError):
+    """A dbt test (generic or singular) of error severity returned failing rows."""
 
 
 class GateRefusedError(OpsConsoleError):

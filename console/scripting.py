@@ -55,7 +55,16 @@ def run(name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def sql(query: str) -> pd.DataFrame:
-    """A read-only query on the project's warehouse, as a DataFrame."""
-    from console.sql.warehouse import read_frame
+    """A read-only query on the project's warehouse, as a DataFrame (a SQL error: SqlQueryError)."""
+    from console.errors import OpsConsoleError, SqlQueryError
+    from console.sql.materialize import one_line
+    from console.sql.warehouse import read_cursor, warehouse_path
 
-    return read_frame(project(), query)
+    proj = project()
+    with read_cursor(warehouse_path(proj.root, proj.home, proj.extra)) as cur:
+        try:
+            return cur.execute(query).df()
+        except OpsConsoleError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every DuckDB error becomes one line
+            raise SqlQueryError(one_line(exc)) from exc

@@ -14,7 +14,8 @@ from console.registry import Better
 
 p = Pipeline(
     "fraud_detection",
-    params={"rows": 20_000, "seed": 7, "test_size": 0.25, "C": 1.0, "threshold": 0.5, "landed": ""},
+    params={"rows": 20_000, "seed": 7, "test_size": 0.25, "C": 1.0, "threshold": 0.5, "landed": "",
+            "source": "synthetic"},
     description="Synthetic transactions -> checks -> logistic model -> precision/recall/AUC -> gated registry",
     promote_if=Better("auc", min_delta=0.0),
 )
@@ -24,16 +25,24 @@ NUMERIC = ["amount", "hour", "tx_last_1h", "tx_last_24h", "amount_vs_avg"]
 
 
 @p.task
-def generate(rows, seed, landed, ctx: Context):
+def generate(rows, seed, landed, source, ctx: Context):
     """The synthetic history, plus labelled batches that landed since (``landed``: a glob).
 
     The fraud monitor retrains with ``landed="assets/incoming/fraud/batch_*.csv"``, so the
     new version learns from the traffic that drifted instead of refitting the same rows.
+    ``source="warehouse"`` trains on ``fct_transactions`` instead, the table the dbt project
+    ``pipelines/fraud_sql`` builds (run ``opsconsole run fraud_sql`` first).
     """
     import pandas as pd
     from _fraud_data import make_transactions
 
-    frame = make_transactions(rows, seed)
+    if source == "warehouse":
+        from console.sql.python_models import read_table
+
+        columns = list(make_transactions(1, seed).columns)
+        frame = read_table("fct_transactions", ctx)[columns]
+    else:
+        frame = make_transactions(rows, seed)
     files = sorted(ctx.project_root.glob(landed)) if landed else []
     if files:
         batches = [pd.read_csv(f) for f in files]

@@ -11,7 +11,7 @@ import importlib.util
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -123,8 +123,15 @@ def load_module(path: Path) -> LoadedModule:
 class Catalog:
     """Every pipeline (and monitor) of a project, with the broken ones and their errors."""
 
-    def __init__(self, pipelines_dir: Path) -> None:
+    def __init__(
+        self,
+        pipelines_dir: Path,
+        sql_projects: Sequence[Path] = (),
+        sql_options: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.dir = pipelines_dir
+        self.sql_projects = [Path(p) for p in sql_projects]
+        self.sql_options = sql_options or {}  # per SQL pipeline name: schedule, watch, max_workers
         self.modules: dict[Path, LoadedModule] = {}
         self.extra: dict[str, Pipeline] = {}
         # Checks from layers above the engine (a schedule that does not parse): a pipeline
@@ -154,13 +161,34 @@ class Catalog:
             return []
         return sorted(p.resolve() for p in self.dir.glob("*.py") if not p.name.startswith("_"))
 
+    def sql_dirs(self) -> list[Path]:
+        """dbt project folders: those under the pipelines folder and the configured ``sql_projects``."""
+        found = [p.parent.resolve() for p in self.dir.rglob("dbt_project.yml")] if self.dir.is_dir() else []
+        found = [p for p in found if not any(part.startswith((".", "_")) for part in p.relative_to(self.dir.resolve()).parts)]
+        return sorted({*found, *(p.resolve() for p in self.sql_projects if (p / "dbt_project.yml").is_file())})
+
     def load_all(self) -> Catalog:
         self.modules = {path: self._load(path) for path in self.files()}
+        sql_dirs = self.sql_dirs()
+        if sql_dirs:
+            from console.engine.sql_pipelines import load_sql_dir
+
+            for folder in sql_dirs:
+                loaded = load_sql_dir(folder, self.sql_options)
+                self.modules[loaded.file] = loaded
         return self
 
     def reload(self, path: Path) -> LoadedModule | None:
         """Re-import one file (hot reload); a deleted file disappears from the catalog."""
         path = path.resolve()
+        if path.name == "dbt_project.yml":
+            from console.engine.sql_pipelines import load_sql_dir
+
+            if not path.exists():
+                self.modules.pop(path, None)
+                return None
+            self.modules[path] = load_sql_dir(path.parent, self.sql_options)
+            return self.modules[path]
         if not path.exists():
             self.modules.pop(path, None)
             return None

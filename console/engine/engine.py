@@ -47,6 +47,12 @@ def _relax_gc() -> None:
         gc.set_threshold(20_000, threshold[1], threshold[2])
 
 
+def sql_project_dirs(project: Project) -> list[Path]:
+    """``[tool.opsconsole] sql_projects = [...]``, relative to the project root."""
+    value = project.extra.get("sql_projects") or []
+    return [project.root / str(p) for p in (value if isinstance(value, list) else [value])]
+
+
 class Engine:
     """Runs pipelines of one project on an executor and records everything in its store.
 
@@ -72,7 +78,9 @@ class Engine:
         self.project_root: Path = project.root
         self.read_only = read_only or project.read_only
         self.store = store or Store.for_project(project.root, readonly=False)
-        self.catalog = catalog or Catalog(project.pipelines_dir)
+        self.catalog = catalog or Catalog(
+            project.pipelines_dir, sql_project_dirs(project), project.extra.get("sql_pipelines") or {}
+        )
         self.max_workers = max_workers or project.max_workers
         self.bus = EventBus(self.store)
         self.clock: Callable[[], float] = clock or time.monotonic
@@ -200,6 +208,10 @@ class Engine:
         finally:
             with self._lock:
                 self.active.pop(runner.run_id, None)
+            if runner.pipeline.uses_warehouse:
+                from console.engine.sql_pipelines import release_warehouse
+
+                release_warehouse(self, runner.run_id)
             self.store.writer.flush()
             check_deadlines(self.store.db, run_ids=[runner.run_id])
 

@@ -112,6 +112,7 @@ class Pipeline:
         self.line: int = frame.f_lineno
         self.module: str | None = frame.f_globals.get("__name__")
         self.source: str | None = None  # the module's text as loaded, for remote executors
+        self.uses_warehouse = False  # SQL tasks: the engine lets go of the warehouse when a run ends
         self.stream = source  # a streaming source (console.streaming.kafka): its batch is a task
         if source is not None:
             self._add_source(source)
@@ -194,6 +195,7 @@ class Pipeline:
             )
         fn = as_task(transform)
         self.task(name=fn.__name__)(fn)
+        self.uses_warehouse = True  # the batch lands in the warehouse: the engine releases it at the end
 
     def kafka_source(self, source: Any) -> Callable[[F], F]:
         """``@p.kafka_source(kafka("orders", ...))`` on ``def orders(frame): ...``: a task named for
@@ -207,5 +209,50 @@ class Pipeline:
 
         return register
 
+    def sql(
+        self,
+        fn: F | None = None,
+        *,
+        name: str | None = None,
+        materialized: str = "table",
+        retries: int = 0,
+        retry_delay: float = 1.0,
+        timeout: float | None = None,
+    ) -> Any:
+        """Register a function returning a SQL string (Jinja allowed) as a warehouse model.
+
+        Its parameters name upstream tasks and params as for ``@p.task``; upstream frames
+        are visible in the SQL by task name, and the model is a table named after the task.
+        """
+
+        def register(func: F) -> F:
+            task_name = name or func.__name__
+            self.task(name=task_name, retries=retries, retry_delay=retry_delay, timeout=timeout)(func)
+            spec = self.tasks[task_name]
+            spec.fn = _SqlModel(self, task_name, func, materialized)
+            spec.arg_names = tuple(dict.fromkeys(("ctx", *spec.arg_names)))
+            self.uses_warehouse = True
+            return func
+
+        return register(fn) if fn is not None else register
+
     def __repr__(self) -> str:
         return f"Pipeline({self.name!r}, tasks={list(self.tasks)})"
+
+
+class _SqlModel:
+    """A ``@p.sql`` task's callable; ``console.sql`` (duckdb, jinja2) loads on its first call."""
+
+    opsconsole_sql = True
+
+    def __init__(self, pipeline: Pipeline, name: str, fn: Callable[..., str], materialized: str) -> None:
+        self.pipeline, self.name, self.fn, self.materialized = pipeline, name, fn, materialized
+        self.__name__ = name
+        self._run: Callable[..., Any] | None = None
+
+    def __call__(self, ctx: Any, **kwargs: Any) -> Any:
+        if self._run is None:
+            from console.sql.python_models import sql_task
+
+            self._run = sql_task(self.pipeline, self.name, self.fn, self.materialized)
+        return self._run(ctx, **kwargs)

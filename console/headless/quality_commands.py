@@ -52,6 +52,7 @@ def cmd_checks(args: argparse.Namespace, session: Session) -> int:
     if args.history:
         return _history(args, db)
     run_id = resolve_run_id(db, args.run) if args.run else None
+
     rows = check_rows(db, run_id, args.pipeline)
     if args.failed:
         rows = [r for r in rows if not r["passed"]]

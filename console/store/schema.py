@@ -246,5 +246,27 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_at);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V_OPS]
+
+# sql: what each SQL task of a run built in the warehouse (tables, views, seeds), so
+# `opsconsole tables`, lineage and the Data tab can say which model, run and time made a table
+V_SQL = """
+CREATE TABLE IF NOT EXISTS sql_builds (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id       INTEGER,
+    pipeline     TEXT NOT NULL,
+    task         TEXT NOT NULL,
+    relation     TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    materialized TEXT NOT NULL,
+    rows         INTEGER,
+    columns      TEXT NOT NULL DEFAULT '[]',
+    compiled_sql TEXT,
+    upstream     TEXT NOT NULL DEFAULT '[]',
+    at           REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sql_builds_by_relation ON sql_builds (relation, id);
+CREATE INDEX IF NOT EXISTS sql_builds_by_run ON sql_builds (run_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V_OPS, V_SQL]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,13 +7,10 @@ warehouse's rows and offsets agree: the next run resumes exactly where the last 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from console.errors import StreamingError
 
 if TYPE_CHECKING:
     import duckdb
@@ -36,43 +33,32 @@ CREATE TABLE IF NOT EXISTS kafka_quarantine (
 
 
 def warehouse_path(project_root: Path, home: Path) -> Path:
-    """The warehouse file: ``warehouse = "..."`` in the config, else ``.opsconsole/warehouse.duckdb``."""
+    """The project's warehouse file (``warehouse = "..."`` in the config, else ``.opsconsole/warehouse.duckdb``)."""
     from console.project import read_config
+    from console.sql.warehouse import warehouse_path as configured
 
-    configured = read_config(project_root).get("warehouse")
-    return (project_root / str(configured)) if configured else home / "warehouse.duckdb"
+    return configured(project_root, home, read_config(project_root))
 
 
 @contextmanager
 def connect(path: Path, *, read_only: bool = False, wait_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection; while another process holds the file, retry until ``wait_s``."""
-    import duckdb
+    """A read connection to the warehouse (a lock held elsewhere: retried, then WarehouseBusyError)."""
+    from console.sql.warehouse import read_cursor
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_s
-    delay = 0.02
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise StreamingError(f"{path}: the warehouse cannot be opened ({str(exc).splitlines()[0]})") from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
-    try:
-        yield con
-    finally:
-        con.close()
+    with read_cursor(path, wait_s=wait_s) as cur:
+        yield cur
 
 
 @contextmanager
 def warehouse(ctx: Context) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The run's write connection to the project's warehouse, with the Kafka tables in place."""
+    """The run's write cursor on the project's warehouse (queued behind other runs), Kafka tables in place."""
+    from console.sql.warehouse import write_cursor
+
     home = Path(ctx.store.home) if ctx.store is not None else Path(ctx.project_root) / ".opsconsole"
-    with connect(warehouse_path(Path(ctx.project_root), home)) as con:
-        con.execute(DDL)
-        yield con
+    cancel = getattr(ctx, "_cancel", None)
+    with write_cursor(warehouse_path(Path(ctx.project_root), home), ctx.run_id, cancel) as cur:
+        cur.execute(DDL)
+        yield cur
 
 
 def stored(con: duckdb.DuckDBPyConnection, topic: str, group: str) -> dict[int, int]:

@@ -10,6 +10,7 @@
   and Dask executors, the module source captured when it was loaded. Runs started
   after the reload use the new code.
 - A deleted file's pipelines disappear; a new file's pipelines appear.
+- A change to any file of a loaded dbt project reloads that project as a whole.
 """
 
 from __future__ import annotations
@@ -51,10 +52,25 @@ class Reloader:
             return False
 
     def notice(self, path: Path, now: float) -> bool:
+        project = self.sql_project_of(path)
+        if project is not None:
+            self.pending[project] = now
+            return True
         if not self.matches(path):
             return False
         self.pending[path.resolve()] = now
         return True
+
+    def sql_project_of(self, path: Path) -> Path | None:
+        """The ``dbt_project.yml`` of the loaded dbt project ``path`` belongs to, if any."""
+        try:
+            resolved = path.resolve()
+        except OSError:
+            return None
+        for key in self.catalog.modules:
+            if key.name == "dbt_project.yml" and (resolved == key or key.parent in resolved.parents):
+                return key
+        return None
 
     def due(self, now: float) -> list[Path]:
         """Files that have been quiet for ``settle_s`` and differ from what is loaded."""
@@ -72,6 +88,10 @@ class Reloader:
         if loaded is None or loaded.broken or not path.exists():
             return loaded is not None or path.exists()
         try:
+            if path.name == "dbt_project.yml":
+                from console.engine.sql_pipelines import project_digest
+
+                return project_digest(path.parent) != loaded.sha256
             return hashlib.sha256(path.read_bytes()).hexdigest() != loaded.sha256
         except OSError:
             return True

@@ -21,6 +21,7 @@ from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
 from console.ui.ops_actions import OpsActions
 from console.ui.palette import ConsoleCommands
+from console.ui.panes.data_pane import DataPane
 from console.ui.panes.models_pane import ModelsPane
 from console.ui.panes.monitoring_pane import MonitoringPane
 from console.ui.panes.quality_pane import QualityPane
@@ -49,6 +50,7 @@ class OpsConsoleApp(OpsActions):
         Binding("2", "tab('quality')", "quality", show=False),
         Binding("3", "tab('models')", "models", show=False),
         Binding("4", "tab('monitoring')", "monitoring", show=False),
+        Binding("5", "tab('data')", "data", show=False),
         Binding("question_mark", "help", "help"),
         Binding("q", "quit_console", "quit"),
     ]
@@ -100,6 +102,8 @@ class OpsConsoleApp(OpsActions):
                 yield ModelsPane(id="models-pane")
             with TabPane("4 Monitoring", id="tab-monitoring"):
                 yield MonitoringPane(id="monitoring-pane")
+            with TabPane("5 Data", id="tab-data"):
+                yield DataPane(id="data-pane")
         yield Footer()
 
     @property
@@ -207,6 +211,7 @@ class OpsConsoleApp(OpsActions):
         if batch.n_events:
             self.query_one(ModelsPane).stale()
             self.query_one(MonitoringPane).stale()
+            self.query_one(DataPane).stale()
 
     def notify(
         self,
@@ -261,13 +266,15 @@ class OpsConsoleApp(OpsActions):
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = (event.pane.id or "tab-runs").removeprefix("tab-")
-        if tab in ("models", "monitoring", "quality"):
-            pane: ModelsPane | MonitoringPane | QualityPane = (
+        if tab in ("models", "monitoring", "quality", "data"):
+            pane: ModelsPane | MonitoringPane | QualityPane | DataPane = (
                 self.query_one(ModelsPane)
                 if tab == "models"
                 else self.query_one(MonitoringPane)
                 if tab == "monitoring"
                 else self.query_one(QualityPane)
+                if tab == "quality"
+                else self.query_one(DataPane)
             )
             if pane._stale:
                 pane._stale = False  # one refresh in flight is enough
@@ -275,7 +282,8 @@ class OpsConsoleApp(OpsActions):
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
-        targets = {"runs": "#runs", "quality": "#checks", "models": "#models", "monitoring": "#metrics"}
+        targets = {"runs": "#runs", "quality": "#checks", "models": "#models", "monitoring": "#metrics",
+                   "data": "#data-tables"}
         try:
             self.query_one(targets[tab]).focus()
         except NoMatches:  # a pane showing "not available" has nothing to focus
@@ -347,7 +355,7 @@ class OpsConsoleApp(OpsActions):
             for b in self.screen.active_bindings.values()
             if b.binding.description and (b.binding.show or b.binding.action.endswith("tab"))
         ]
-        keys += [("1-4", "switch tab"), ("ctrl+p", "command palette: every action and pipeline")]
+        keys += [("1-5", "switch tab"), ("ctrl+p", "command palette: every action and pipeline")]
         note = help_text(view)
         if self.read_only:
             note += "\n\nRead-only mode: new run, rerun, cancel, promote and roll back are refused."

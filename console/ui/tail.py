@@ -100,6 +100,19 @@ def read_log_window(path: Path, max_lines: int) -> tuple[list[str], int, bool]:
     return lines[-max_lines:], start + cut + 1, start > 0 or len(lines) > max_lines
 
 
+def newest_mtime(folder: Path) -> float:
+    """The latest modification time of the files under ``folder`` (0.0 when unreadable)."""
+    newest = 0.0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("target", "logs")]
+        for name in filenames:
+            try:
+                newest = max(newest, os.stat(os.path.join(dirpath, name)).st_mtime)
+            except OSError:
+                pass
+    return newest
+
+
 def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
     out = [
         PipelineInfo(p.name, "ok", None, dict(p.params), list(p.tasks)) for p in catalog.pipelines.values()
@@ -258,6 +271,9 @@ class StoreTail:
                         seen[Path(entry.path).resolve()] = entry.stat().st_mtime
         except OSError:
             pass
+        for key in list(self.catalog.modules):
+            if key.name == "dbt_project.yml":  # a dbt project: its newest file stands for it
+                seen[key] = newest_mtime(key.parent)
         changed = [p for p, m in seen.items() if self._mtimes.get(p) != m]
         changed += [p for p in self._mtimes if p not in seen]
         self._mtimes = seen

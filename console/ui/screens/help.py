@@ -45,7 +45,7 @@ class HelpModal(ModalScreen[None]):
 
 def help_text(view: str) -> str:
     """The paragraph under the keys: what the view shows and where its data comes from."""
-    from console.ui.panes import models_pane, monitoring_pane, quality_pane, runs_pane
+    from console.ui.panes import data_pane, models_pane, monitoring_pane, quality_pane, runs_pane
     from console.ui.screens import run_detail
 
     texts = {
@@ -54,5 +54,6 @@ def help_text(view: str) -> str:
         "quality": quality_pane.HELP,
         "models": models_pane.HELP,
         "monitoring": monitoring_pane.HELP,
+        "data": data_pane.HELP,
     }
     return texts.get(view, "")

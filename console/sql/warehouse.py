@@ -1,0 +1,273 @@
+"""The warehouse: one DuckDB file per project, written by one run at a time.
+
+DuckDB lets a single process open a file for writing and then refuses every other process,
+readers included. So a run holds the write connection only while its SQL tasks work
+(released after a short idle linger or when the run ends), writers queue on an ``flock``
+beside the file (two runs wait for each other instead of failing), and the holder writes
+its run id and pid next to the file so a reader that gives up can name it. Inside one
+process, readers borrow a cursor of the open write connection (DuckDB refuses a second
+connection to the same file with another configuration).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from console.errors import WarehouseBusyError, WarehouseError
+
+READ_WAIT_S = 2.0  # readers retry this long, then name the writer
+OPEN_WAIT_S = 60.0  # a writer that holds the flock waits this long for readers to let go
+LINGER_S = 0.3  # an idle write connection stays open this long for the run's next SQL task
+POLL_S = 0.02
+
+
+def warehouse_path(root: Path, home: Path, config: dict[str, Any]) -> Path:
+    """``warehouse = "..."`` from the config (relative to the project root), else ``home/warehouse.duckdb``."""
+    value = config.get("warehouse")
+    if value:
+        path = Path(str(value))
+        return path if path.is_absolute() else root / path
+    return home / "warehouse.duckdb"
+
+
+@dataclass
+class _Holder:
+    """This process's write connection to one file, and the run it serves."""
+
+    run_id: int
+    con: Any
+    lock_fd: int
+    refs: int = 0
+    timer: threading.Timer | None = field(default=None, repr=False)
+
+
+_registry = threading.Lock()
+_holders: dict[Path, _Holder] = {}
+_acquiring: dict[Path, threading.Lock] = {}
+
+
+def _holder_file(path: Path) -> Path:
+    return path.with_name(path.name + ".writer")
+
+
+def holder_info(path: Path) -> tuple[int | None, int | None]:
+    """(run id, pid) of the process writing ``path``, when it says so and is alive."""
+    try:
+        data = json.loads(_holder_file(path).read_text())
+        run_id, pid = int(data["run_id"]), int(data["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None, None
+    except PermissionError:
+        pass
+    return run_id, pid
+
+
+def busy_message(path: Path, detail: str = "") -> str:
+    run_id, pid = holder_info(path)
+    if run_id is not None:
+        return f"the warehouse is being written by run {run_id} (pid {pid})"
+    return f"the warehouse {path} is locked by another process" + (f" ({detail})" if detail else "")
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() or "different configuration" in text
+
+
+def _open(path: Path, *, read_only: bool) -> Any:
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def _translate(path: Path, exc: BaseException) -> WarehouseError:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "not a valid DuckDB database" in text or "Corrupt" in text:
+        return WarehouseError(f"{path}: not a valid DuckDB warehouse file (move it away to start afresh)")
+    if "Permission denied" in text or "Read-only file system" in text:
+        return WarehouseError(f"{path}: the warehouse is not writable ({text})")
+    return WarehouseError(f"{path}: cannot open the warehouse ({text})")
+
+
+def _take_flock(path: Path, run_id: int, cancel: threading.Event | None) -> int:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(str(path.with_name(path.name + ".lock")), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WarehouseError(f"{path}: the warehouse is not writable ({exc.strerror})") from exc
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if cancel is not None and cancel.wait(POLL_S * 5):
+                os.close(fd)
+                raise WarehouseBusyError(
+                    f"run {run_id} was cancelled while waiting for the warehouse"
+                ) from None
+            if cancel is None:
+                time.sleep(POLL_S * 5)
+    try:
+        tmp = _holder_file(path).with_suffix(".tmp")
+        tmp.write_text(json.dumps({"run_id": run_id, "pid": os.getpid()}))
+        tmp.replace(_holder_file(path))
+    except OSError:
+        pass  # only a nicer message for readers depends on it
+    return fd
+
+
+def _open_for_write(path: Path, run_id: int, cancel: threading.Event | None) -> _Holder:
+    fd = _take_flock(path, run_id, cancel)
+    deadline = time.monotonic() + OPEN_WAIT_S
+    while True:
+        try:
+            return _Holder(run_id=run_id, con=_open(path, read_only=False), lock_fd=fd)
+        except Exception as exc:  # noqa: BLE001 - duckdb raises several types for one cause
+            if _is_lock_error(exc) and time.monotonic() < deadline and not (cancel and cancel.is_set()):
+                time.sleep(POLL_S)  # a reader in another process: it lets go within READ_WAIT_S
+                continue
+            _release_flock(path, fd)
+            raise (
+                WarehouseBusyError(busy_message(path, str(exc)))
+                if _is_lock_error(exc)
+                else _translate(path, exc)
+            ) from exc
+
+
+def _release_flock(path: Path, fd: int) -> None:
+    with contextlib.suppress(OSError):
+        _holder_file(path).unlink()
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        os.close(fd)
+
+
+def _close(path: Path, holder: _Holder) -> None:
+    with _registry:
+        if _holders.get(path) is not holder or holder.refs > 0:
+            return
+        del _holders[path]
+    with contextlib.suppress(Exception):
+        holder.con.close()
+    _release_flock(path, holder.lock_fd)
+
+
+@contextlib.contextmanager
+def write_cursor(path: Path, run_id: int, cancel: threading.Event | None = None) -> Iterator[Any]:
+    """A cursor on the warehouse for one SQL task of ``run_id``; queues behind other runs."""
+    path = path.resolve() if path.parent.exists() else path
+    holder = _join(path, run_id)
+    if holder is None:
+        with _registry:
+            gate = _acquiring.setdefault(path, threading.Lock())
+        with gate:
+            holder = _join(path, run_id)
+            if holder is None:
+                opened = _open_for_write(path, run_id, cancel)
+                with _registry:
+                    opened.refs = 1
+                    _holders[path] = holder = opened
+    cursor = holder.con.cursor()
+    try:
+        yield cursor
+    finally:
+        with contextlib.suppress(Exception):
+            cursor.close()
+        _leave(path, holder)
+
+
+def _join(path: Path, run_id: int) -> _Holder | None:
+    with _registry:
+        holder = _holders.get(path)
+        if holder is None or holder.run_id != run_id:
+            return None
+        holder.refs += 1
+        if holder.timer is not None:
+            holder.timer.cancel()
+            holder.timer = None
+        return holder
+
+
+def _leave(path: Path, holder: _Holder) -> None:
+    with _registry:
+        holder.refs -= 1
+        if holder.refs > 0:
+            return
+        timer = holder.timer = threading.Timer(LINGER_S, _close, (path, holder))
+        timer.daemon = True
+    timer.start()
+
+
+def release_run(path: Path, run_id: int) -> None:
+    """The run ended: close its write connection now instead of after the linger."""
+    path = path.resolve() if path.parent.exists() else path
+    with _registry:
+        holder = _holders.get(path)
+        if holder is None or holder.run_id != run_id or holder.refs > 0:
+            return
+        if holder.timer is not None:
+            holder.timer.cancel()
+    _close(path, holder)
+
+
+@contextlib.contextmanager
+def read_cursor(path: Path, *, wait_s: float = READ_WAIT_S) -> Iterator[Any]:
+    """A read connection: this process's writer if it has one, else read-only with retries.
+
+    A missing warehouse reads as an empty in-memory database. After ``wait_s`` of a lock
+    held elsewhere, raises WarehouseBusyError naming the run and pid that write it.
+    """
+    path = path.resolve() if path.parent.exists() else path
+    with _registry:
+        holder = _holders.get(path)
+        if holder is not None:
+            holder.refs += 1
+            if holder.timer is not None:
+                holder.timer.cancel()
+                holder.timer = None
+    if holder is not None:
+        cursor = holder.con.cursor()
+        try:
+            yield cursor
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+            _leave(path, holder)
+        return
+    con = _connect_reader(path, wait_s)
+    try:
+        yield con
+    finally:
+        with contextlib.suppress(Exception):
+            con.close()
+
+
+def _connect_reader(path: Path, wait_s: float) -> Any:
+    import duckdb
+
+    if not path.exists():
+        return duckdb.connect(":memory:")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return _open(path, read_only=True)
+        except Exception as exc:  # noqa: BLE001 - duckdb raises several types for one cause
+            if not _is_lock_error(exc):
+                raise _translate(path, exc) from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(busy_message(path, str(exc).splitlines()[0])) from exc
+            time.sleep(POLL_S * 2)

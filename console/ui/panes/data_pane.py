@@ -1,0 +1,206 @@
+"""Tab 5, Data: SQL models and warehouse tables; enter previews a table, its compiled SQL and lineage.
+
+Every warehouse read runs on the console's reader thread. When another process is writing
+the warehouse the pane says so and keeps what it showed; it never waits on the lock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from console.errors import OpsConsoleError
+from console.ui.cells import clock_time, number
+
+if TYPE_CHECKING:
+    from console.ui.app import OpsConsoleApp
+
+HELP = (
+    "Left: the warehouse's tables and the SQL models of the project (materialisation, rows, last "
+    "build, tests of that build). Enter previews the selected table's first rows, its compiled SQL "
+    "and its lineage. r reloads."
+)
+PREVIEW_ROWS = 20
+
+
+def safe(text: Any, style: str = "", *, lines: bool = False) -> Text:
+    """Data text as a Text cell: never parsed as markup, control characters made visible."""
+    raw = "" if text is None else str(text)
+    keep = "\t\n" if lines else "\t"
+    return Text(
+        "".join(ch if ch >= " " or ch in keep else "?" for ch in raw).replace("\x7f", "?"), style=style
+    )
+
+
+def load_overview(session: Any) -> list[dict[str, Any]]:
+    from console.sql.overview import data_rows
+    from console.sql.warehouse import warehouse_path
+
+    project = session.project
+    catalog = session._engine.catalog if session._engine is not None else None
+    return data_rows(warehouse_path(project.root, project.home, project.extra), session.store.db, catalog)
+
+
+def load_preview(session: Any, name: str) -> dict[str, Any]:
+    from console.sql.lineage import lineage
+    from console.sql.queries import preview
+    from console.sql.warehouse import warehouse_path
+
+    project = session.project
+    path = warehouse_path(project.root, project.home, project.extra)
+    out = preview(path, session.store.db, name, rows=PREVIEW_ROWS)
+    catalog = session._engine.catalog if session._engine is not None else None
+    try:
+        out["lineage"] = lineage(catalog, session.store.db, name) if catalog is not None else None
+    except OpsConsoleError:
+        out["lineage"] = None
+    return out
+
+
+class DataPane(Vertical):
+    BINDINGS = [Binding("r", "reload", "reload")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: dict[str, dict[str, Any]] = {}
+        self._stale = True
+
+    @property
+    def console_app(self) -> OpsConsoleApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="data-summary")
+        with Horizontal(id="data-main"):
+            yield DataTable(cursor_type="row", id="data-tables")
+            with Vertical(id="data-right"):
+                yield Static(" PREVIEW  (enter on a table)", id="data-preview-title", classes="title")
+                yield DataTable(id="data-preview")
+                with Horizontal(id="data-bottom"):
+                    with VerticalScroll(id="data-sql-box"):
+                        yield Static("", id="data-sql")
+                    yield Static("", id="data-lineage")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#data-tables", DataTable)
+        # fixed widths: the layout does not depend on when rows arrive
+        for key, label, width in (
+            ("name", "table", 20),
+            ("mat", "materialized", 12),
+            ("rows", "rows", 8),
+            ("built", "built", 11),
+            ("run", "run", 4),
+            ("tests", "tests", 5),
+        ):
+            table.add_column(label, key=key, width=width)
+
+    def stale(self) -> None:
+        self._stale = True
+        if self.display and self.region.height > 0:
+            self.refresh_data()
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+
+    @work(exclusive=True, group="data")
+    async def refresh_data(self) -> None:
+        app = self.console_app
+        try:
+            rows = await app.threads.read(load_overview, app.session)
+        except OpsConsoleError as exc:
+            self.query_one("#data-summary", Static).update(safe(f" DATA  {exc}", "yellow"))
+            return
+        self._stale = False
+        self.show_rows(rows, app.clock())
+
+    def show_rows(self, rows: list[dict[str, Any]], now: float) -> None:
+        table = self.query_one("#data-tables", DataTable)
+        keep = table.cursor_row
+        new = {r["name"]: r for r in rows}
+        if list(new) != list(self.rows):
+            table.clear()
+            for name, r in new.items():
+                table.add_row(*self._cells(r, now), key=name)
+            if rows:
+                table.move_cursor(row=min(keep, len(rows) - 1))
+        else:
+            for name, r in new.items():
+                for key, cell in zip(
+                    ("name", "mat", "rows", "built", "run", "tests"), self._cells(r, now), strict=True
+                ):
+                    table.update_cell(name, key, cell)
+        self.rows = new
+        built = sum(1 for r in rows if r["built_at"])
+        self.query_one("#data-summary", Static).update(
+            Text(f" DATA  {len(rows)} tables and models, {built} built", style="bold")
+        )
+
+    @staticmethod
+    def _cells(r: dict[str, Any], now: float) -> list[Any]:
+        total, passed = r["tests_total"], r["tests_passed"]
+        tests = (
+            Text("-") if not total else Text(f"{passed}/{total}", style="green" if passed == total else "red")
+        )
+        return [
+            safe(r["name"]),
+            safe(r["materialized"] or "-"),
+            Text(number(r["rows"]), justify="right") if r["rows"] is not None else Text("-", justify="right"),
+            Text(clock_time(r["built_at"], now))
+            if r["built_at"]
+            else Text("-" if r["kind"] else "never", style="dim"),  # "-": a table no run of ours built
+            Text(str(r["run_id"] or "-"), justify="right"),
+            tests,
+        ]
+
+    @on(DataTable.RowSelected, "#data-tables")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        name = str(event.row_key.value)
+        if self.rows.get(name, {}).get("built_at") or self.rows.get(name, {}).get("kind"):
+            self.show_preview(name)
+        else:
+            self.query_one("#data-preview-title", Static).update(
+                safe(f" {name}: not built yet (run its pipeline)")
+            )
+
+    @work(exclusive=True, group="data-preview")
+    async def show_preview(self, name: str) -> None:
+        app = self.console_app
+        title = self.query_one("#data-preview-title", Static)
+        title.update(safe(f" PREVIEW  {name}  loading…"))
+        try:
+            data = await app.threads.read(load_preview, app.session, name)
+        except OpsConsoleError as exc:
+            title.update(safe(f" PREVIEW  {name}: {exc}", "yellow"))
+            return
+        grid = self.query_one("#data-preview", DataTable)
+        grid.clear(columns=True)
+        for col in data["columns"]:
+            grid.add_column(safe(col))  # no key: a query may repeat a column name
+        for row in data["rows"]:
+            grid.add_row(*(safe("NULL", "dim") if v is None else safe(v) for v in row))
+        title.update(safe(f" PREVIEW  {name}  first {len(data['rows'])} rows", "bold"))
+        sql = data.get("compiled_sql") or "(no compiled SQL recorded)"
+        self.query_one("#data-sql", Static).update(safe(sql, lines=True))
+        self.query_one("#data-lineage", Static).update(self._lineage_text(data.get("lineage")))
+
+    @staticmethod
+    def _lineage_text(graph: dict[str, Any] | None) -> Text:
+        text = Text(" LINEAGE\n", style="bold")
+        if graph is None:
+            text.append(" (not a model of a loaded pipeline)")
+            return text
+        for side in ("upstream", "downstream"):
+            text.append(f" {side}\n", style="bold")
+            if not graph[side]:
+                text.append("   (none)\n", style="dim")
+            for item in graph[side]:
+                text.append("  " + "  " * item["depth"])
+                text.append_text(safe(f"{item['name']} ({item['kind']})"))
+                text.append("\n")
+        return text

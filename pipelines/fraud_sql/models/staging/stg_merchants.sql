@@ -1,0 +1,2 @@
+select merchant_category, risk_tier, family
+from {{ ref('merchant_categories') }}

@@ -1,0 +1,144 @@
+"""Tab 5, Data: tables with their builds and tests; enter previews rows, compiled SQL and lineage."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import wait_for
+from demo_store import T0
+
+from console.ui.app import OpsConsoleApp
+
+HOSTILE = "[/] [bold]x \x1b[31mred\r\x00end"
+
+
+def fill_warehouse(root: Any, session: Any) -> None:
+    import duckdb
+
+    path = root / ".opsconsole" / "warehouse.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE orders AS SELECT range AS order_id, range * 1.5 AS amount FROM range(30)")
+    con.execute("CREATE VIEW big_orders AS SELECT * FROM orders WHERE amount > 10")
+    con.execute('CREATE TABLE "[red]evil" (note VARCHAR)')
+    con.execute('INSERT INTO "[red]evil" VALUES (?)', [HOSTILE])
+    con.close()
+    db = session.store.db
+    rows = [
+        (
+            1,
+            "shop",
+            "orders",
+            "main.orders",
+            "table",
+            "table",
+            30,
+            "select range ... from range(30)",
+            '["raw"]',
+        ),
+        (
+            1,
+            "shop",
+            "big_orders",
+            "main.big_orders",
+            "view",
+            "view",
+            None,
+            "select * from orders",
+            '["orders"]',
+        ),
+    ]
+    with db.transaction() as conn:
+        for r in rows:
+            conn.execute(
+                "INSERT INTO sql_builds (run_id, pipeline, task, relation, kind, materialized, rows, columns,"
+                " compiled_sql, upstream, at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?)",
+                (*r, T0),
+            )
+        detail = json.dumps({"details": {"model": "orders"}})
+        for name, passed in (("unique_orders_order_id", 1), ("not_null_orders_amount", 0)):
+            conn.execute(
+                "INSERT INTO checks (run_id, pipeline, task, check_name, kind, severity, passed, detail, at)"
+                " VALUES (1, 'shop', ?, ?, 'unique', 'error', ?, ?, ?)",
+                (name, name, passed, detail, T0),
+            )
+
+
+@pytest.fixture
+def data_app(
+    ui_project: Any, session_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[OpsConsoleApp]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    session = session_factory()
+    fill_warehouse(ui_project.root, session)
+    yield OpsConsoleApp(session, clock=lambda: T0 + 600, live=False)
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+async def open_data(pilot: Any, app: OpsConsoleApp) -> Any:
+    await wait_for(pilot, lambda: app.pipelines, what="pipelines")
+    await pilot.press("5")
+    pane = app.query_one("DataPane")
+    await wait_for(pilot, lambda: len(pane.rows) == 3, what="tables")
+    return pane
+
+
+def test_key_5_lists_tables_and_enter_previews(data_app: OpsConsoleApp) -> None:
+    async def scenario() -> None:
+        async with data_app.run_test(size=(140, 40)) as pilot:
+            pane = await open_data(pilot, data_app)
+            assert pane.rows["orders"]["tests_total"] == 2 and pane.rows["orders"]["tests_passed"] == 1
+            assert pane.rows["orders"]["rows"] == 30 and pane.rows["big_orders"]["materialized"] == "view"
+            table = pane.query_one("#data-tables")
+            assert table.has_focus
+            order = [str(k.value) for k in table.rows]
+            await pilot.press(*["down"] * order.index("orders"), "enter")
+            grid = pane.query_one("#data-preview")
+            await wait_for(pilot, lambda: grid.row_count == 20, what="preview rows")
+            assert "select range" in str(pane.query_one("#data-sql").render())
+            assert "raw" in str(pane.query_one("#data-lineage").render()) or "LINEAGE" in str(
+                pane.query_one("#data-lineage").render()
+            )
+
+    import asyncio
+
+    asyncio.run(scenario())
+
+
+def test_hostile_names_and_values_are_shown_literally(data_app: OpsConsoleApp) -> None:
+    async def scenario() -> None:
+        async with data_app.run_test(size=(140, 40)) as pilot:
+            pane = await open_data(pilot, data_app)
+            table = pane.query_one("#data-tables")
+            order = [str(k.value) for k in table.rows]
+            assert "[red]evil" in order
+            cell = table.get_row(order[order.index("[red]evil")])[0]
+            assert cell.plain == "[red]evil"
+            await pilot.press(*["down"] * order.index("[red]evil"), "enter")
+            grid = pane.query_one("#data-preview")
+            await wait_for(pilot, lambda: grid.row_count == 1, what="preview")
+            value = grid.get_row_at(0)[0]
+            assert value.plain.startswith("[/] [bold]x ") and "\x1b" not in value.plain
+            assert "\r" not in value.plain and "\x00" not in value.plain
+
+    import asyncio
+
+    asyncio.run(scenario())
+
+
+def test_data_tab_snapshot(data_app: OpsConsoleApp, snap_compare: Any) -> None:
+    async def ready(pilot: Any) -> None:
+        pane = await open_data(pilot, data_app)
+        await pilot.press("enter")  # the first row: big_orders
+        grid = pane.query_one("#data-preview")
+        await wait_for(pilot, lambda: grid.row_count > 0, what="preview")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+
+    assert snap_compare(data_app, terminal_size=(120, 30), run_before=ready)
