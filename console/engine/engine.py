@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
@@ -258,7 +259,24 @@ class Engine:
         while self.active and deadline > 0:
             threading.Event().wait(0.05)
             deadline -= 0.05
+        # shutdown forgets the pool's processes: take them first
+        workers = list((getattr(self._process_pool, "_processes", None) or {}).values())
         for pool in (self._executor, self._process_pool, self._dask):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+        _end_workers(workers)
         self.store.close()
+
+
+def _end_workers(processes: list[Any], grace_s: float = 1.0) -> None:
+    """Terminate process-pool workers still busy after shutdown (a task that ignores cancel).
+
+    Their runs are already recorded; left alone they would outlive the command as orphans.
+    """
+    deadline = time.monotonic() + grace_s
+    for proc in processes:
+        proc.join(max(deadline - time.monotonic(), 0))
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(1.0)

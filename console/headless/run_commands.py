@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 import time
@@ -146,28 +145,35 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
                 "at": time.time(),
             }
         )
+    from console.headless.shutdown import EXIT_INTERRUPTED, exit_past_stuck_tasks, on_stop_signals
+
     thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
-    interrupted = False
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+    stop = threading.Event()
+    received: list[int] = []
+    # the first Ctrl-C/SIGTERM cancels the run (recorded, then exit 130); a second exits 130 at once
+    restore = on_stop_signals(stop, received, second_exit=EXIT_INTERRUPTED)
     thread.start()
+    cancelled = False
     try:
         while thread.is_alive():
             thread.join(0.1)
-    except KeyboardInterrupt:
-        interrupted = True
-        runner.cancel()
-        thread.join(30)
+            if stop.is_set() and not cancelled:
+                cancelled = True
+                runner.cancel()
     finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
         if view is not None:
             view.stop()
     engine.store.writer.flush()
     _report(runner.run_id, session, args)
-    if interrupted:
-        return 130
+    code = EXIT_INTERRUPTED if received else _exit_code(runner, session, args)
+    try:
+        exit_past_stuck_tasks(code, session)  # the run is recorded: never wait for a stuck task
+    finally:
+        restore()
+    return code
+
+
+def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     if runner.final_status != "succeeded":
         return 1
     # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
@@ -178,10 +184,6 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
         for decision in refused:
             console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)
     return 1 if refused else 0
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
