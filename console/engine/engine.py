@@ -252,6 +252,9 @@ class Engine:
 
     def close(self, *, cancel: bool = True, timeout: float = 10.0) -> None:
         """Cancel this process's runs (marked cancelled), wait for them, flush and stop."""
+        # tasks that outlive their cancel keep printing: make sure that still reaches their
+        # logs (a front end, Textual's, may have put its own stdout back in the meantime)
+        logs.install()
         if cancel:
             for runner in list(self.active.values()):
                 runner.cancel()
@@ -265,6 +268,7 @@ class Engine:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         _end_workers(workers)
+        logs.flush_open_logs()
         self.store.close()
 
 

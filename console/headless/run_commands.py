@@ -123,6 +123,15 @@ def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
 # -- run / rerun ---------------------------------------------------------------------------
 def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
+    if args.json:
+        from console.headless.stdout_guard import json_stdout
+
+        with json_stdout(runner.log_dir):
+            return _wait_for(runner, session, args)
+    return _wait_for(runner, session, args)
+
+
+def _wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     from console.headless.progress import LiveTable, PlainPrinter
 
     engine = session.engine
@@ -145,7 +154,7 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
                 "at": time.time(),
             }
         )
-    from console.headless.shutdown import EXIT_INTERRUPTED, exit_past_stuck_tasks, on_stop_signals
+    from console.engine.shutdown import EXIT_INTERRUPTED, exit_past_stuck_tasks, on_stop_signals
 
     thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
     stop = threading.Event()
@@ -167,7 +176,7 @@ def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     _report(runner.run_id, session, args)
     code = EXIT_INTERRUPTED if received else _exit_code(runner, session, args)
     try:
-        exit_past_stuck_tasks(code, session)  # the run is recorded: never wait for a stuck task
+        exit_past_stuck_tasks(code, session.close)  # the run is recorded: never wait for a stuck task
     finally:
         restore()
     return code
@@ -344,18 +353,23 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
             path = store.log_path(run_id, name)
             if not path.exists():
                 continue
-            with open(path, encoding="utf-8", errors="replace") as fh:
+            with open(path, encoding="utf-8", errors="replace", newline="") as fh:
                 fh.seek(offsets[name])
                 text = fh.read()
                 offsets[name] = fh.tell()
             if not text:
                 continue
+            lines = text.removesuffix("\n").split("\n")  # lines end at \n only, as they are counted
             if args.json:
-                for line in text.splitlines():
+                for line in lines:
                     print_json({"task": name, "line": line})
             else:
                 prefix = "" if args.task else f"[{name}] "
-                sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in text.splitlines()))
+                if sys.stdout.isatty():
+                    from console.terminal_text import terminal_safe
+
+                    lines = [terminal_safe(ln) for ln in lines]
+                sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in lines))
                 sys.stdout.flush()
         if last_pass:
             return 0

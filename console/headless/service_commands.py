@@ -27,8 +27,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from console.engine.shutdown import exit_past_stuck_tasks
 from console.headless.output import print_json
-from console.headless.shutdown import exit_past_stuck_tasks
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -211,7 +211,7 @@ def serve(args: argparse.Namespace, session: Session, *, follow: bool, triggers:
             service.stop(cancel_runs=True)
         restore()
     code = EXIT_INTERRUPTED if received and received[0] == signal.SIGINT else EXIT_OK
-    exit_past_stuck_tasks(code, session)
+    exit_past_stuck_tasks(code, session.close)
     return code
 
 

@@ -15,10 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from console.session import Session
+from typing import Any
 
 EXIT_INTERRUPTED = 130
 STUCK_GRACE_S = 2.0
@@ -37,13 +34,14 @@ def stuck_threads() -> list[threading.Thread]:
     ]
 
 
-def exit_past_stuck_tasks(code: int, session: Session, *, grace_s: float = STUCK_GRACE_S) -> None:
-    """Close the session, then exit with ``code`` now if a task still holds a thread.
+def exit_past_stuck_tasks(code: int, close: Callable[[], None], *, grace_s: float = STUCK_GRACE_S) -> None:
+    """Call ``close`` (cancel, flush the logs and the store), then exit with ``code`` now if
+    a task still holds a thread.
 
     Returns normally when nothing is stuck (the usual case), so the caller's own exit
     path runs. The store is flushed and closed before any ``os._exit``.
     """
-    session.close()  # idempotent: the CLI's own close afterwards does nothing
+    close()  # idempotent (Session.close): the CLI's own close afterwards does nothing
     deadline = time.monotonic() + grace_s
     stuck = stuck_threads()
     while stuck and time.monotonic() < deadline:
