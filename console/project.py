@@ -20,6 +20,7 @@ KNOWN_KEYS = {
     "state_dir",
     "name",
     "read_only",
+    "import_timeout",
 }
 
 
@@ -36,6 +37,7 @@ class Project:
     timezone: str | None = None
     state_dir: Path | None = None
     read_only: bool = False
+    import_timeout: float = 10.0  # seconds a pipeline module's top level may take
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -128,6 +130,11 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     executor = str(cfg.get("executor", "thread"))
     if executor not in ("thread", "process", "dask"):
         raise ProjectError(f"{root}: executor must be thread, process or dask, not {executor!r}")
+    import_timeout = cfg.get("import_timeout", 10.0)
+    if isinstance(import_timeout, bool) or not isinstance(import_timeout, int | float) or not (
+        0 < import_timeout <= 3600
+    ):
+        raise ProjectError(f"{root}: import_timeout must be a number of seconds between 0 and 3600")
     state_dir = cfg.get("state_dir")
     return Project(
         root=root,
@@ -139,5 +146,6 @@ def load_project(project_dir: str | Path | None = None) -> Project:
         timezone=cfg.get("timezone"),
         state_dir=(root / state_dir) if state_dir else None,
         read_only=bool(cfg.get("read_only", False)),
+        import_timeout=float(import_timeout),
         extra=extra,
     )

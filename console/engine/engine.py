@@ -59,7 +59,7 @@ class Engine:
         self.project_root: Path = project.root
         self.read_only = read_only or project.read_only
         self.store = store or Store.for_project(project.root, readonly=False)
-        self.catalog = catalog or Catalog(project.pipelines_dir)
+        self.catalog = catalog or Catalog(project.pipelines_dir, project.import_timeout)
         self.max_workers = max_workers or project.max_workers
         self.listeners: list[Listener] = []
         self.active: dict[int, Runner] = {}
