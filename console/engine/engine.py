@@ -19,10 +19,10 @@ from console.engine.discovery import Catalog
 from console.engine.params import resolve_params
 from console.engine.pipeline import Pipeline
 from console.engine.runner import Runner
-from console.errors import NotFoundError, ReadOnlyError, UsageError
+from console.errors import NotFoundError, ReadOnlyError, StoreError, UsageError
 from console.project import Project
 from console.store import results
-from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
+from console.store.runs import create_run, get_run_row, get_tasks, record_failure, request_cancel
 from console.store.state import Store
 
 log = logging.getLogger("opsconsole.engine")
@@ -176,11 +176,26 @@ class Engine:
         with self._lock:
             self.active[runner.run_id] = runner
         try:
-            return runner.run()
+            status = runner.run()
+            self.store.writer.flush()
+        except StoreError as exc:
+            self._record_lost_run(runner, exc)
+            raise
         finally:
             with self._lock:
                 self.active.pop(runner.run_id, None)
-            self.store.writer.flush()
+        return status
+
+    def _record_lost_run(self, runner: Runner, exc: StoreError) -> None:
+        """The writer died (a full disk) and its last batch is gone: record the run failed
+        directly, freeing the store's disk reserve if need be, so it does not read
+        "interrupted" later when it in fact failed."""
+        error = f"the store stopped accepting writes: {exc}"
+        recorded = record_failure(self.store.db, runner.run_id, error)
+        if not recorded and self.store.release_reserve():
+            recorded = record_failure(self.store.db, runner.run_id, error)
+        if recorded:
+            runner.final_status = "failed"
 
     def run(self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual") -> Runner:
         """Run a pipeline to the end on this thread; returns the finished Runner."""

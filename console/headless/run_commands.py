@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from console.headless.output import console, fmt_duration, fmt_time, print_json, run_duration, status_text
 
 if TYPE_CHECKING:
-    from console.engine.runner import Runner
     from console.session import Session
 
 
@@ -121,109 +119,13 @@ def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
 
 
 # -- run / rerun ---------------------------------------------------------------------------
-def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
-    """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
-    if args.json:
-        from console.headless.stdout_guard import json_stdout
-
-        with json_stdout(runner.log_dir):
-            return _wait_for(runner, session, args)
-    return _wait_for(runner, session, args)
-
-
-def _wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
-    from console.headless.progress import LiveTable, PlainPrinter
-
-    engine = session.engine
-    if args.json:
-        view: Any = None
-    elif sys.stdout.isatty() and not args.no_ui:
-        view = LiveTable(runner.pipeline.name, runner.order)
-    else:
-        view = PlainPrinter()
-    if view is not None:
-        engine.subscribe(lambda ev: view(ev) if ev.get("run_id") == runner.run_id else None)
-        view(
-            {
-                "kind": "run.created",
-                "run_id": runner.run_id,
-                "pipeline": runner.pipeline.name,
-                "task": None,
-                "status": "queued",
-                "data": {"trigger": "manual"},
-                "at": time.time(),
-            }
-        )
-    from console.engine.shutdown import EXIT_INTERRUPTED, exit_past_stuck_tasks, on_stop_signals
-
-    thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
-    stop = threading.Event()
-    received: list[int] = []
-    # the first Ctrl-C/SIGTERM cancels the run (recorded, then exit 130); a second exits 130 at once
-    restore = on_stop_signals(stop, received, second_exit=EXIT_INTERRUPTED)
-    thread.start()
-    cancelled = False
-    try:
-        while thread.is_alive():
-            thread.join(0.1)
-            if stop.is_set() and not cancelled:
-                cancelled = True
-                runner.cancel()
-    finally:
-        if view is not None:
-            view.stop()
-    engine.store.writer.flush()
-    _report(runner.run_id, session, args)
-    code = EXIT_INTERRUPTED if received else _exit_code(runner, session, args)
-    try:
-        exit_past_stuck_tasks(code, session.close)  # the run is recorded: never wait for a stuck task
-    finally:
-        restore()
-    return code
-
-
-def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> int:
-    if runner.final_status != "succeeded":
-        return 1
-    # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
-    from console.registry.queries import gate_refusals
-
-    refused = gate_refusals(session.store.db, runner.run_id)
-    if refused and not args.json:
-        for decision in refused:
-            console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)
-    return 1 if refused else 0
-
-
-def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
-    from console.store.runs import get_run_row, get_tasks, run_to_json
-
-    run = get_run_row(session.store.db, run_id)
-    tasks = get_tasks(session.store.db, run_id)
-    if args.json:
-        print_json(run_to_json(run, tasks))
-        return
-    out = console()
-    counts: dict[str, int] = {}
-    for t in tasks:
-        counts[t["status"]] = counts.get(t["status"], 0) + 1
-    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-    out.print(
-        f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "
-        f"{fmt_duration(run_duration(run))} ({summary})"
-    )
-    for t in tasks:
-        if t["status"] == "failed":
-            out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
-    if run["status"] != "succeeded":
-        out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
-
-
 def cmd_run(args: argparse.Namespace, session: Session) -> int:
     from console.engine.params import parse_pairs
 
     overrides = parse_pairs(args.param)
     runner = session.engine.prepare(args.name, overrides, trigger="manual")
+    from console.headless.run_driver import wait_for
+
     return wait_for(runner, session, args)
 
 
@@ -233,6 +135,8 @@ def cmd_rerun(args: argparse.Namespace, session: Session) -> int:
     run_id = resolve_run_id(session.store.db, args.run)
     session.engine.catalog.load_all()
     runner = session.engine.prepare_rerun(run_id, from_failed=args.from_failed)
+    from console.headless.run_driver import wait_for
+
     return wait_for(runner, session, args)
 
 

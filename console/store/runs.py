@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from console.errors import NotFoundError
+from console.errors import NotFoundError, StoreError
 from console.store.db import HOST, MY_PID, MY_PID_START, Database
 
 TERMINAL_RUN_STATES = ("succeeded", "failed", "cancelled", "interrupted")
@@ -210,3 +210,32 @@ def cancel_requested(db: Database, run_ids: list[int]) -> set[int]:
     marks = ",".join("?" * len(run_ids))
     rows = db.query(f"SELECT id FROM runs WHERE cancel_requested=1 AND id IN ({marks})", run_ids)
     return {r[0] for r in rows}
+
+
+def record_failure(db: Database, run_id: int, error: str) -> bool:
+    """Mark a run and its unfinished tasks failed, bypassing the (broken) writer.
+
+    Used when the writer thread died (a full disk): its last batch is lost, but this one
+    small transaction on a fresh connection often still fits, so the run does not read
+    ``interrupted`` later when it in fact failed. Returns False if it could not be written.
+    """
+    now = time.time()
+    try:
+        with db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status='failed', ended_at=?, error=? WHERE id=? AND status IN ('queued', 'running')",
+                (now, error, run_id),
+            )
+            if cur.rowcount:
+                conn.execute(
+                    "UPDATE tasks SET status='failed', ended_at=?, error=coalesce(error, ?) "
+                    "WHERE run_id=? AND status IN ('queued', 'running', 'retrying')",
+                    (now, error, run_id),
+                )
+                conn.execute(
+                    "INSERT INTO events (at, run_id, kind, status, data) VALUES (?, ?, 'run.finished', 'failed', ?)",
+                    (now, run_id, json.dumps({"error": error})),
+                )
+    except StoreError:
+        return False
+    return True

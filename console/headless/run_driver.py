@@ -1,0 +1,144 @@
+"""Driving one run from the CLI (``run``, ``rerun``) to its exit code.
+
+The run's driver works on a thread while the main thread shows progress and listens for
+Ctrl-C/SIGTERM: the first cancels the run, a second exits 130 at once. Once the run's end
+is recorded the command exits with its code even if a task ignores cancel (see
+``console.engine.shutdown``). A store that stops accepting writes (a full disk) fails the
+run with one line naming the cause, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from console.headless.output import console, fmt_duration, print_json, run_duration, status_text
+
+if TYPE_CHECKING:
+    from console.engine.runner import Runner
+    from console.session import Session
+
+
+def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
+    """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
+    if args.json:
+        from console.headless.stdout_guard import json_stdout
+
+        with json_stdout(runner.log_dir):
+            return _wait_for(runner, session, args)
+    return _wait_for(runner, session, args)
+
+
+def _wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
+    from console.headless.progress import LiveTable, PlainPrinter
+
+    engine = session.engine
+    if args.json:
+        view: Any = None
+    elif sys.stdout.isatty() and not args.no_ui:
+        view = LiveTable(runner.pipeline.name, runner.order)
+    else:
+        view = PlainPrinter()
+    if view is not None:
+        engine.subscribe(lambda ev: view(ev) if ev.get("run_id") == runner.run_id else None)
+        view(
+            {
+                "kind": "run.created",
+                "run_id": runner.run_id,
+                "pipeline": runner.pipeline.name,
+                "task": None,
+                "status": "queued",
+                "data": {"trigger": "manual"},
+                "at": time.time(),
+            }
+        )
+    from console.engine.shutdown import EXIT_INTERRUPTED, exit_past_stuck_tasks, on_stop_signals
+
+    failures: list[BaseException] = []
+
+    def drive() -> None:
+        try:
+            engine.execute(runner)
+        except BaseException as exc:  # noqa: BLE001 - reported below, on the main thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=drive, daemon=True)
+    stop = threading.Event()
+    received: list[int] = []
+    # the first Ctrl-C/SIGTERM cancels the run (recorded, then exit 130); a second exits 130 at once
+    restore = on_stop_signals(stop, received, second_exit=EXIT_INTERRUPTED)
+    thread.start()
+    cancelled = False
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+            if stop.is_set() and not cancelled:
+                cancelled = True
+                runner.cancel()
+    finally:
+        if view is not None:
+            view.stop()
+    from console.errors import StoreError
+
+    try:
+        if not failures:
+            engine.store.writer.flush()
+    except StoreError as exc:
+        failures.append(exc)
+    if failures and not isinstance(failures[0], StoreError):
+        raise failures[0]
+    if failures:  # the store stopped accepting writes (a full disk): the run failed
+        sys.stderr.write(f"opsconsole: error: {failures[0]}\n")
+        try:
+            _report(runner.run_id, session, args)
+        except StoreError:
+            pass  # cannot even read: the one line above says why
+        code = EXIT_INTERRUPTED if received else 1
+    else:
+        _report(runner.run_id, session, args)
+        code = EXIT_INTERRUPTED if received else _exit_code(runner, session, args)
+    try:
+        exit_past_stuck_tasks(code, session.close)  # the run is recorded: never wait for a stuck task
+    finally:
+        restore()
+    return code
+
+
+def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> int:
+    if runner.final_status != "succeeded":
+        return 1
+    # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
+    from console.registry.queries import gate_refusals
+
+    refused = gate_refusals(session.store.db, runner.run_id)
+    if refused and not args.json:
+        for decision in refused:
+            console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)
+    return 1 if refused else 0
+
+
+def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
+    from console.store.runs import get_run_row, get_tasks, run_to_json
+
+    run = get_run_row(session.store.db, run_id)
+    tasks = get_tasks(session.store.db, run_id)
+    if args.json:
+        print_json(run_to_json(run, tasks))
+        return
+    out = console()
+    counts: dict[str, int] = {}
+    for t in tasks:
+        counts[t["status"]] = counts.get(t["status"], 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items())
+    out.print(
+        f"run {run_id} {run['pipeline']} {status_text(run['status'])} in "
+        f"{fmt_duration(run_duration(run))} ({summary})"
+    )
+    for t in tasks:
+        if t["status"] == "failed":
+            out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
+    if run["status"] != "succeeded":
+        out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
