@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "console.headless.service_commands",
     "console.headless.store_commands",
     "console.headless.serve_commands",
+    "console.headless.recover_commands",
 )
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -209,6 +209,7 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
     import json
 
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
     out.print(
@@ -216,12 +217,20 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
         f"  started {fmt_time(run['started_at'])}  took {fmt_duration(run_duration(run))}"
     )
     out.print(f"params {json.dumps(json.loads(run['params']))}")
+    if run.get("host"):
+        out.print(f"host {run['host']}  pid {run.get('pid') or '-'}", markup=False)
+    from console.store.recovery import recoveries
+
+    for rec in recoveries(session.store.db, run_id):
+        forced = " (forced)" if rec.forced else ""
+        why = f": {rec.reason}" if rec.reason else ""
+        out.print(f"recovered{forced} by {rec.user} on {rec.host} at {fmt_time(rec.at)}{why}", markup=False)
     if run["parent_run_id"]:
         out.print(f"rerun of run {run['parent_run_id']}")
     if run["source_sha256"]:
         out.print(f"source sha256 {run['source_sha256'][:16]}  git {run['git_commit'] or '-'}")
     if run["error"]:
-        out.print(f"[red]{run['error']}[/]")
+        out.print(Text(run["error"], style="red"))
     table = Table(show_edge=False, pad_edge=False)
     for col in ("task", "status", "attempts", "took", "upstream", "error"):
         table.add_column(col)

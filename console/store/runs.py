@@ -14,7 +14,7 @@ TERMINAL_RUN_STATES = ("succeeded", "failed", "cancelled", "interrupted")
 TERMINAL_TASK_STATES = ("succeeded", "failed", "skipped", "cancelled", "interrupted")
 RUN_COLUMNS = (
     "id, pipeline, status, trigger, params, created_at, started_at, ended_at, "
-    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit"
+    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit, host, pid"
 )
 
 
@@ -164,6 +164,7 @@ def run_to_json(run: dict[str, Any], tasks: list[dict[str, Any]] | None = None) 
         "source_sha256": run["source_sha256"],
         "git_commit": run["git_commit"],
         "group": run["group_key"],
+        "host": run.get("host"),
     }
     if tasks is not None:
         out["tasks"] = [
