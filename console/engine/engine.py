@@ -19,7 +19,7 @@ from console.engine.discovery import Catalog
 from console.engine.params import resolve_params
 from console.engine.pipeline import Pipeline
 from console.engine.runner import Runner
-from console.errors import NotFoundError, ReadOnlyError, StoreError, UsageError
+from console.errors import NotFoundError, ReadOnlyError, StoreError, StoreVanishedError, UsageError
 from console.project import Project
 from console.store import results
 from console.store.runs import create_run, get_run_row, get_tasks, record_failure, request_cancel
@@ -78,6 +78,10 @@ class Engine:
 
     def emit(self, event: dict[str, Any]) -> None:
         """Call every listener; one that raises is logged and never breaks the run."""
+        if event.get("kind") == "run.finished" and event.get("status") != "failed" and self.store.vanished():
+            # its record went with the deleted state directory: the run failed, say so live
+            data = {**(event.get("data") or {}), "error": "the state directory was deleted during the run"}
+            event = {**event, "status": "failed", "data": data}
         for listener in list(self.listeners):
             try:
                 listener(event)
@@ -184,6 +188,12 @@ class Engine:
         finally:
             with self._lock:
                 self.active.pop(runner.run_id, None)
+        if self.store.vanished():
+            runner.final_status = "failed"
+            raise StoreVanishedError(
+                f"{self.store.home}: the state directory was deleted during run {runner.run_id}; "
+                "the run failed and its record went with the directory"
+            )
         return status
 
     def _record_lost_run(self, runner: Runner, exc: StoreError) -> None:
@@ -217,6 +227,8 @@ class Engine:
         run = get_run_row(self.store.db, run_id)
         old_params = json.loads(run["params"] or "{}")
         pipeline = self.pipeline(run["pipeline"])
+        if pipeline.promote_if is not None and run["status"] not in ("queued", "running"):
+            self._decide_pending_gates(run_id, pipeline)
         params = {k: v for k, v in old_params.items() if k in pipeline.params}
         reuse: dict[str, str] = {}
         if from_failed:
@@ -237,6 +249,23 @@ class Engine:
                     reuse[task["name"]] = key
         trigger = "rerun-failed" if from_failed else "rerun"
         return self.prepare(pipeline.name, params, trigger=trigger, parent_run_id=run_id, reuse=reuse)
+
+    def _decide_pending_gates(self, run_id: int, pipeline: Pipeline) -> None:
+        """A gate the old run never decided (it was killed in between) is decided now."""
+        from console.registry.pending import decide_pending
+
+        self._writable()
+        for decision in decide_pending(self.store, run_id, pipeline.promote_if, log=log.info):
+            self.emit(
+                {
+                    "kind": "gate.decided",
+                    "run_id": run_id,
+                    "task": None,
+                    "status": None,
+                    "data": {**decision.to_dict(), "summary": decision.describe()},
+                    "pipeline": pipeline.name,
+                }
+            )
 
     def rerun(self, run_id: int, *, from_failed: bool = False, wait: bool = True) -> Runner:
         runner = self.prepare_rerun(run_id, from_failed=from_failed)

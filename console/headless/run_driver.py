@@ -90,10 +90,10 @@ def _wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int
         failures.append(exc)
     if failures and not isinstance(failures[0], StoreError):
         raise failures[0]
-    if failures:  # the store stopped accepting writes (a full disk): the run failed
+    if failures:  # the store stopped accepting writes (a full disk, a deleted state dir): failed
         sys.stderr.write(f"opsconsole: error: {failures[0]}\n")
         try:
-            _report(runner.run_id, session, args)
+            _report(runner.run_id, session, args, lost=str(failures[0]))
         except StoreError:
             pass  # cannot even read: the one line above says why
         code = EXIT_INTERRUPTED if received else 1
@@ -120,11 +120,14 @@ def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> in
     return 1 if refused else 0
 
 
-def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
+def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str | None = None) -> None:
+    """The run's summary; ``lost``: the store failed under it, so it failed whatever it recorded."""
     from console.store.runs import get_run_row, get_tasks, run_to_json
 
     run = get_run_row(session.store.db, run_id)
     tasks = get_tasks(session.store.db, run_id)
+    if lost is not None and run["status"] != "failed":
+        run = run | {"status": "failed", "error": lost}
     if args.json:
         print_json(run_to_json(run, tasks))
         return
@@ -140,5 +143,5 @@ def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
     for t in tasks:
         if t["status"] == "failed":
             out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
-    if run["status"] != "succeeded":
+    if run["status"] != "succeeded" and lost is None:
         out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")

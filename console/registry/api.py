@@ -112,7 +112,8 @@ def register(
         version = int(row["v"]) if row is not None else 1
         tx.execute(
             "INSERT INTO model_versions (name, version, created_at, sha256, size, data_sha256, run_id, task,"
-            " metrics, params, tags, signature, env, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " metrics, params, tags, signature, env, chunks, gate_pending)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 version,
@@ -128,6 +129,7 @@ def register(
                 json.dumps(sig) if sig is not None else None,
                 json.dumps(env, sort_keys=True),
                 json.dumps(chunks),
+                int(promote_if is not None),  # cleared with the decision: a kill between leaves it set
             ),
         )
         tx.event(
@@ -248,6 +250,9 @@ def gate(
                 decision.reason,
                 run_id,
             ),
+        )
+        tx.execute(
+            "UPDATE model_versions SET gate_pending=0 WHERE name=? AND version=?", (name, challenger.version)
         )
         tx.event(
             "gate.decided", {**decision.to_dict(), "summary": decision.describe()}, run_id=run_id, task=task

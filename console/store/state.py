@@ -37,6 +37,7 @@ class Store:
         elif not self.db_path.exists():
             raise StoreUnavailableError(f"{self.db_path}: no state database yet (nothing has run)")
         self.db = Database(self.db_path, readonly=readonly)
+        self._identity = _identity(self.db_path)
         self._writer: Writer | None = None
         self._lock = threading.Lock()
         self.recovered: list[int] = []
@@ -91,6 +92,14 @@ class Store:
             return False
         return True
 
+    def vanished(self) -> bool:
+        """True when ``state.db`` was deleted or replaced since this store opened it.
+
+        SQLite keeps writing to a deleted file it holds open, so a run whose state directory
+        was removed under it would otherwise "succeed" into a file nobody can read.
+        """
+        return self._identity is not None and _identity(self.db_path) != self._identity
+
     def log_path(self, run_id: int, task: str) -> Path:
         return self.logs_dir / str(run_id) / f"{task}.log"
 
@@ -99,3 +108,11 @@ class Store:
             self._writer.close()
             self._writer = None
         self.db.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
