@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from console.engine import forks
 from console.engine.context import Context
 from console.engine.logs import TaskLog, bind
 from console.engine.remote import RemoteFailure, RemoteOutcome
@@ -92,7 +93,17 @@ def execute(runner: Runner, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt
             kwargs["ctx"] = task_context(runner, spec.name, log, attempt=number, cancel_event=cancel)
         if number > 1:
             log.line(f"attempt {number}")
-        value = spec.fn(**kwargs)
+        try:
+            value = spec.fn(**kwargs)
+        finally:
+            forks.leave_if_forked_child(log)  # a fork of the task that did not exit: never past here
+        orphans = forks.end_orphans(log)
+        if orphans:
+            pids = ", ".join(map(str, orphans))
+            raise TaskError(
+                f"task {spec.name!r} left forked process(es) {pids} running (they held the store's files); "
+                "killed them: wait for the processes a task starts"
+            )
         if spec.checks:
             from console.engine.checks_step import run_checks
 
@@ -108,6 +119,9 @@ def execute(runner: Runner, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt
             log.line(f"ERROR {exc}")
         raise
     finally:
+        left = forks.end_orphans(log)  # a failed attempt's forks too
+        if left:
+            log.line(f"WARNING killed forked process(es) {', '.join(map(str, left))} the task left running")
         bind(None)
         log.close()
         runner.count_log_lines(spec.name, log.lines)

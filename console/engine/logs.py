@@ -179,8 +179,9 @@ def install() -> None:
     Calling it again re-wraps a stream someone replaced since (Textual restores the
     terminal's stdout when the console exits, while tasks may still be printing).
     """
-    from console.engine import log_capture
+    from console.engine import forks, log_capture
 
+    forks.install()
     with _install_lock:
         if not isinstance(sys.stdout, _StreamProxy):
             sys.stdout = _StreamProxy(sys.stdout)
