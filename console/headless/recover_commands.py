@@ -22,7 +22,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "recover", parents=[common], help="end a run whose process is gone (--force: of another host)"
     )
     p.add_argument("run")
-    p.add_argument("--force", action="store_true", help="recover a run of another host, which cannot be checked")
+    p.add_argument(
+        "--force", action="store_true", help="recover a run of another host, which cannot be checked"
+    )
     p.add_argument("--reason", default=None, help="why (kept in the audit row)")
     p.set_defaults(func=cmd_recover)
 

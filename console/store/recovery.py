@@ -66,7 +66,9 @@ def recover(db: Database, run_id: int, *, user: str, force: bool, reason: str | 
             f"if that host is gone: opsconsole recover {run_id} --force --reason WHY"
         )
     now = time.time()
-    rec = Recovery(run_id, now, user, HOST, run["host"], run["pid"], run["status"], state == "unknown", reason)
+    rec = Recovery(
+        run_id, now, user, HOST, run["host"], run["pid"], run["status"], state == "unknown", reason
+    )
     why = f"recovered by {user} on {HOST}"  # the reason stays in the audit row
     with db.transaction() as conn:
         cur = conn.execute(

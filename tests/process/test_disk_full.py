@@ -90,7 +90,9 @@ def full_disk(tmp_path: Path):
 
 
 def test_commands_on_an_already_full_disk_say_so(project, full_disk: Path) -> None:
-    project.write("ok.py", "from console import Pipeline\np = Pipeline('ok')\n@p.task\ndef a():\n    return 1\n")
+    project.write(
+        "ok.py", "from console import Pipeline\np = Pipeline('ok')\n@p.task\ndef a():\n    return 1\n"
+    )
     env = {"OPSCONSOLE_HOME": str(full_disk / "state")}
     project.cli("run", "ok", env=env, check=0, timeout=60)
     with open(full_disk / "filler", "wb") as fh:

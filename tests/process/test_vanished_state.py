@@ -37,6 +37,8 @@ def test_the_plain_output_says_failed_too(project) -> None:
     project.write("gone.py", GONE)
     proc = project.cli("run", "gone", timeout=60)
     assert proc.returncode == 1
-    finished = [ln for ln in proc.stdout.splitlines() if "run 1 gone" in ln and " in " in ln and "task" not in ln]
+    finished = [
+        ln for ln in proc.stdout.splitlines() if "run 1 gone" in ln and " in " in ln and "task" not in ln
+    ]
     assert finished and all("succeeded in" not in ln for ln in finished), proc.stdout
     assert "failed" in finished[-1]
