@@ -252,7 +252,7 @@ class Engine:
 
     def _decide_pending_gates(self, run_id: int, pipeline: Pipeline) -> None:
         """A gate the old run never decided (it was killed in between) is decided now."""
-        from console.registry.pending import decide_pending
+        from console.registry.api import decide_pending
 
         self._writable()
         for decision in decide_pending(self.store, run_id, pipeline.promote_if, log=log.info):

@@ -279,7 +279,7 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
             else:
                 prefix = "" if args.task else f"[{name}] "
                 if sys.stdout.isatty():
-                    from console.terminal_text import terminal_safe
+                    from console.presentation import terminal_safe
 
                     lines = [terminal_safe(ln) for ln in lines]
                 sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in lines))

@@ -1,5 +1,11 @@
 """Driving one run from the CLI (``run``, ``rerun``) to its exit code.
 
+``--json`` keeps stdout for the JSON: ``print`` and ``sys.stdout.buffer`` inside a task
+already reach the task's log, but ``os.write(1, ...)``, a C extension or a child process
+write to the descriptor itself. During a ``--json`` run fd 1 points at
+``<run's log folder>/_stdout.out`` and the command's own output goes to a duplicate of the
+original descriptor, so a script's ``json.load`` always gets just the JSON.
+
 The run's driver works on a thread while the main thread shows progress and listens for
 Ctrl-C/SIGTERM: the first cancels the run, a second exits 130 at once. Once the run's end
 is recorded the command exits with its code even if a task ignores cancel (see
@@ -10,9 +16,13 @@ run with one line naming the cause, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.headless.output import console, fmt_duration, print_json, run_duration, status_text
@@ -25,8 +35,6 @@ if TYPE_CHECKING:
 def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
     """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
     if args.json:
-        from console.headless.stdout_guard import json_stdout
-
         with json_stdout(runner.log_dir):
             return _wait_for(runner, session, args)
     return _wait_for(runner, session, args)
@@ -145,3 +153,38 @@ def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str |
             out.print(f"  [red]{t['name']}[/]: {t['error']}  (opsconsole logs {run_id} {t['name']})")
     if run["status"] != "succeeded" and lost is None:
         out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
+
+
+STRAY_FILE = "_stdout.out"
+
+
+@contextmanager
+def json_stdout(folder: Path) -> Iterator[Path]:
+    """Point fd 1 at a file in ``folder`` and ``sys.stdout`` at the original stdout."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all: nothing to protect
+        yield folder / STRAY_FILE
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / STRAY_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.close(fd)
+    holder: Any = sys.stdout if hasattr(sys.stdout, "real") else sys
+    attr = "real" if holder is sys.stdout else "stdout"
+    previous = getattr(holder, attr)
+    encoding = getattr(previous, "encoding", None) or "utf-8"
+    setattr(holder, attr, open(saved, "w", encoding=encoding, errors="replace", closefd=False))  # noqa: SIM115
+    try:
+        yield path
+    finally:
+        getattr(holder, attr).flush()
+        setattr(holder, attr, previous)
+        os.dup2(saved, 1)
+        os.close(saved)
+        if path.exists() and path.stat().st_size == 0:
+            path.unlink()
+        elif path.exists():
+            sys.stderr.write(f"opsconsole: output written straight to stdout by tasks is in {path}\n")

@@ -300,3 +300,19 @@ rollback = aliases.rollback
 resolve = queries.resolve
 versions = queries.versions
 history = queries.history
+
+
+def decide_pending(
+    store: Store, run_id: int, promote_if: Any, log: Callable[[str], None] | None = None
+) -> list[GateDecision]:
+    """Run the gate of every version ``run_id`` registered whose decision never came.
+
+    ``register`` stores a version with ``gate_pending=1`` when a gate is due and the gate's
+    verdict clears it in the same transaction, so a process killed in between leaves it
+    pending: ``models`` shows it so, and a rerun of its run decides it here (against
+    today's production holder) before starting.
+    """
+    return [
+        gate(store, mv, promote_if, run_id=run_id, task=mv.task, log=log)
+        for mv in queries.pending_versions(store.db, run_id)
+    ]

@@ -125,7 +125,7 @@ def test_fd_writes_of_a_json_run_are_kept_in_a_file_next_to_the_logs(project) ->
 
 
 def test_terminal_safe_escapes_controls_and_drops_colour() -> None:
-    from console.terminal_text import terminal_safe
+    from console.presentation import terminal_safe
 
     text = "[/] [bold]x\x1b[31mred\x1b[0m\rback\x00nul\x1b]0;title\x07\tend"
     assert terminal_safe(text) == "[/] [bold]xred\\rback\\0nul\\x1b]0;title\\x07\tend"
