@@ -222,3 +222,13 @@ def ctl():
     assert proc.returncode == 0, proc.stderr
     assert b"\x1b" not in out
     assert b"a\\x1b[2Jbred\\0[/]" in out
+
+
+def test_the_console_tail_splits_lines_where_they_are_counted(tmp_path: Path) -> None:
+    from console.ui.tail import read_log_tail
+
+    log = tmp_path / "t.log"
+    log.write_bytes(b"12:00:00 bar 1\rbar 2\n12:00:00 after\n12:00:00 half")
+    lines, offset = read_log_tail(log, 100)
+    assert lines == ["12:00:00 bar 1\rbar 2", "12:00:00 after"]
+    assert offset == len(b"12:00:00 bar 1\rbar 2\n12:00:00 after\n")
