@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "console.headless.stream_commands",
     "console.headless.ops_commands",
     "console.headless.sql_commands",
+    "console.headless.recover_commands",
 )
 # ``models VERB ...`` is the subcommand ``models-VERB`` (``models NAME`` keeps listing one model)
 MODEL_VERBS = ("export", "import")

@@ -12,6 +12,7 @@ that says what and where. ``exit_code`` is what the CLI exits with (see ARCHITEC
     ├── StoreError                      the state directory or database cannot be used
     │   ├── StoreCorruptError
     │   └── StoreUnavailableError       read-only or full disk, locked for too long
+    │       └── StoreVanishedError      exit 1: the state directory was deleted under a run
     ├── ResultStoreError                a task result cannot be stored (not picklable)
     ├── DataError                       unreadable input data (bad CSV, wrong encoding)
     ├── CheckDefinitionError            a quality check built with bad arguments
@@ -88,6 +89,12 @@ class StoreCorruptError(StoreError):
 
 class StoreUnavailableError(StoreError):
     """The state directory is read-only, the disk is full, or the lock was held too long."""
+
+
+class StoreVanishedError(StoreUnavailableError):
+    """The state directory was deleted (or replaced) while this process used it."""
+
+    exit_code = 1
 
 
 class ResultStoreError(OpsConsoleError):

@@ -6,6 +6,7 @@ and the console's ``ui/cells.py`` build on it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -159,3 +160,24 @@ def strip_controls(text: str) -> str:
 
         _CONTROL_RE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-?]*[ -/]*[@-~]|\x1b.|[\x00-\x08\x0b-\x1f\x7f]")
     return _CONTROL_RE.sub("", text)
+
+
+# -- task output on a terminal: control sequences shown, never obeyed ------------------------------
+# A task's log is untrusted text. Printed raw, ``\x1b]0;...`` retitles the terminal,
+# ``\x1b[2J`` clears it, ``\r`` overwrites the start of the line. Colour (SGR) sequences are
+# dropped (common, harmless to lose); every other control character is shown as an escape.
+# SGR colour/style sequences: ESC [ params m
+_SGR = re.compile(r"\x1b\[[0-9;:]*m")
+# C0 controls except TAB, DEL, and the C1 range (0x80-0x9f; 0x9b is a one-byte CSI)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_NAMED = {"\r": "\\r", "\n": "\\n", "\x00": "\\0", "\x1b": "\\x1b"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with colour codes removed and other control characters escaped."""
+    return _CONTROL.sub(_escape, _SGR.sub("", text))

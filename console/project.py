@@ -22,6 +22,7 @@ KNOWN_KEYS = {
     "name",
     "read_only",
     "lineage",
+    "import_timeout",
 }
 
 
@@ -38,6 +39,7 @@ class Project:
     timezone: str | None = None
     state_dir: Path | None = None
     read_only: bool = False
+    import_timeout: float = 10.0  # seconds a pipeline module's top level may take
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -124,7 +126,12 @@ def load_project(project_dir: str | Path | None = None) -> Project:
     if "lineage" in cfg:
         extra["lineage"] = cfg["lineage"]
     settings = validated(cfg, config_file(root) or root, root)
-    return Project(root=root, extra=extra, **settings)
+    import_timeout = cfg.get("import_timeout", 10.0)
+    if isinstance(import_timeout, bool) or not isinstance(import_timeout, int | float) or not (
+        0 < import_timeout <= 3600
+    ):
+        raise ProjectError(f"{root}: import_timeout must be a number of seconds between 0 and 3600")
+    return Project(root=root, extra=extra, import_timeout=float(import_timeout), **settings)
 
 
 def config_file(root: Path) -> Path | None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from console.engine import forks
 from console.engine.context import Context
 from console.engine.logs import TaskLog, bind
 from console.engine.remote import RemoteFailure, RemoteOutcome
@@ -107,7 +108,17 @@ def execute(host: RunHost, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt)
             kwargs["ctx"] = host.context(spec.name, log, attempt=number, cancel_event=cancel)
         if number > 1:
             log.line(f"attempt {number}")
-        value = spec.fn(**kwargs)
+        try:
+            value = spec.fn(**kwargs)
+        finally:
+            forks.leave_if_forked_child(log)  # a fork of the task that did not exit: never past here
+        orphans = forks.end_orphans(log)
+        if orphans:
+            pids = ", ".join(map(str, orphans))
+            raise TaskError(
+                f"task {spec.name!r} left forked process(es) {pids} running (they held the store's files); "
+                "killed them: wait for the processes a task starts"
+            )
         if spec.checks:
             from console.engine.checks_step import run_checks
 
@@ -123,6 +134,9 @@ def execute(host: RunHost, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt)
             log.line(f"ERROR {exc}")
         raise
     finally:
+        left = forks.end_orphans(log)  # a failed attempt's forks too
+        if left:
+            log.line(f"WARNING killed forked process(es) {', '.join(map(str, left))} the task left running")
         bind(None)
         log.close()
         host.count_log_lines(spec.name, log.lines)

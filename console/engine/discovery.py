@@ -2,6 +2,11 @@
 
 A module that fails to import, declares a cycle or an unknown parameter, or reuses a
 pipeline name is listed as broken with its file, line and reason; the others keep working.
+
+A module's top level runs on a daemon thread with a time limit (``import_timeout`` in the
+config, 10 s by default): one that hangs (a network call, a ``while True``) is listed as
+broken with the line it was stuck at, and is left behind on its thread, since Python
+cannot stop it; nothing else waits for it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from console.engine.pipeline import Pipeline
 from console.errors import NotFoundError, OpsConsoleError, PipelineDefinitionError
 
 MODULE_PREFIX = "opsconsole_pipelines"
+DEFAULT_IMPORT_TIMEOUT_S = 10.0
 _import_lock = threading.Lock()
 
 
@@ -74,8 +80,46 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def load_module(path: Path) -> LoadedModule:
-    """Import one pipeline file under a private name; never raises for user errors."""
+def _exec_with_limit(code: Any, module: ModuleType, timeout: float | None) -> BaseException | int | None:
+    """Run a module's top level; its exception, the line it hung at (int), or None when done."""
+    outcome: list[BaseException | None] = []
+
+    def body() -> None:
+        try:
+            exec(code, module.__dict__)  # noqa: S102 - importing the user's pipeline module
+        except BaseException as exc:  # noqa: BLE001 - reported as the module's error
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    if timeout is None:
+        body()
+        return outcome[0]
+    thread = threading.Thread(target=body, name=f"opsconsole-import-{module.__name__}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if outcome:
+        return outcome[0]
+    return _stuck_line(thread, code.co_filename) or 0
+
+
+def _stuck_line(thread: threading.Thread, filename: str) -> int | None:
+    """The line of ``filename`` a hung import thread is executing, if it can be seen."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    line = None
+    while frame is not None:
+        if frame.f_code.co_filename == filename:
+            line = frame.f_lineno
+            break
+        frame = frame.f_back
+    return line
+
+
+def load_module(path: Path, timeout: float | None = DEFAULT_IMPORT_TIMEOUT_S) -> LoadedModule:
+    """Import one pipeline file under a private name; never raises for user errors.
+
+    ``timeout`` bounds the module's top level (None: no limit, run on this thread).
+    """
     path = path.resolve()
     try:
         source = path.read_bytes()
@@ -97,15 +141,26 @@ def load_module(path: Path) -> LoadedModule:
             return loaded
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        try:
-            code = compile(source, str(path), "exec")
-            exec(code, module.__dict__)  # noqa: S102 - importing the user's pipeline module
-        except BaseException as exc:  # noqa: BLE001 - a broken module must not stop discovery
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            sys.modules.pop(name, None)
-            loaded.broken.append(Broken(path.stem, str(path), _error_line(exc, path), _describe(exc)))
-            return loaded
+    # the top level runs outside the lock: a module that hangs must not block the next one
+    try:
+        code = compile(source, str(path), "exec")
+    except BaseException as exc:  # noqa: BLE001 - a broken module must not stop discovery
+        result: BaseException | int | None = exc
+    else:
+        result = _exec_with_limit(code, module, timeout)
+    if isinstance(result, int):
+        sys.modules.pop(name, None)
+        limit = f"{timeout:g}"
+        loaded.broken.append(
+            Broken(path.stem, str(path), result or None, f"import took longer than {limit} s (import_timeout)")
+        )
+        return loaded
+    if result is not None:
+        if isinstance(result, KeyboardInterrupt):
+            raise result
+        sys.modules.pop(name, None)
+        loaded.broken.append(Broken(path.stem, str(path), _error_line(result, path), _describe(result)))
+        return loaded
     for value in list(vars(module).values()):
         if isinstance(value, Pipeline) and value not in loaded.pipelines:
             value.source = source.decode("utf-8", errors="replace")  # shipped to remote workers
@@ -128,8 +183,10 @@ class Catalog:
         pipelines_dir: Path,
         sql_projects: Sequence[Path] = (),
         sql_options: dict[str, dict[str, Any]] | None = None,
+        import_timeout: float | None = DEFAULT_IMPORT_TIMEOUT_S,
     ) -> None:
         self.dir = pipelines_dir
+        self.import_timeout = import_timeout
         self.sql_projects = [Path(p) for p in sql_projects]
         self.sql_options = sql_options or {}  # per SQL pipeline name: schedule, watch, max_workers
         self.modules: dict[Path, LoadedModule] = {}
@@ -139,7 +196,7 @@ class Catalog:
         self.checks: list[Callable[[Pipeline], None]] = []
 
     def _load(self, path: Path) -> LoadedModule:
-        loaded = load_module(path)
+        loaded = load_module(path, self.import_timeout)
         for pipeline in list(loaded.pipelines):
             for check in self.checks:
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import threading
 import time
@@ -20,10 +21,10 @@ from console.engine.discovery import Catalog
 from console.engine.params import resolve_params
 from console.engine.pipeline import Pipeline
 from console.engine.runner import Runner
-from console.errors import NotFoundError, ReadOnlyError, UsageError
+from console.errors import NotFoundError, ReadOnlyError, StoreError, StoreVanishedError, UsageError
 from console.project import Project
 from console.store import results
-from console.store.runs import create_run, get_run_row, get_tasks, request_cancel
+from console.store.runs import create_run, get_run_row, get_tasks, record_failure, request_cancel
 from console.store.sla import check_deadlines
 from console.store.sources import record_start
 from console.store.state import Store
@@ -79,7 +80,10 @@ class Engine:
         self.read_only = read_only or project.read_only
         self.store = store or Store.for_project(project.root, readonly=False)
         self.catalog = catalog or Catalog(
-            project.pipelines_dir, sql_project_dirs(project), project.extra.get("sql_pipelines") or {}
+            project.pipelines_dir,
+            sql_project_dirs(project),
+            project.extra.get("sql_pipelines") or {},
+            import_timeout=project.import_timeout,
         )
         self.max_workers = max_workers or project.max_workers
         self.bus = EventBus(self.store)
@@ -204,7 +208,11 @@ class Engine:
         with self._lock:
             self.active[runner.run_id] = runner
         try:
-            return runner.run()
+            status = runner.run()
+            self.store.writer.flush()
+        except StoreError as exc:
+            self._record_lost_run(runner, exc)
+            raise
         finally:
             with self._lock:
                 self.active.pop(runner.run_id, None)
@@ -212,8 +220,25 @@ class Engine:
                 from console.engine.sql_pipelines import release_warehouse
 
                 release_warehouse(self, runner.run_id)
-            self.store.writer.flush()
-            check_deadlines(self.store.db, run_ids=[runner.run_id])
+        if self.store.vanished():
+            runner.final_status = "failed"
+            raise StoreVanishedError(
+                f"{self.store.home}: the state directory was deleted during run {runner.run_id}; "
+                "the run failed and its record went with the directory"
+            )
+        check_deadlines(self.store.db, run_ids=[runner.run_id])
+        return status
+
+    def _record_lost_run(self, runner: Runner, exc: StoreError) -> None:
+        """The writer died (a full disk) and its last batch is gone: record the run failed
+        directly, freeing the store's disk reserve if need be, so it does not read
+        "interrupted" later when it in fact failed."""
+        error = f"the store stopped accepting writes: {exc}"
+        recorded = record_failure(self.store.db, runner.run_id, error)
+        if not recorded and self.store.release_reserve():
+            recorded = record_failure(self.store.db, runner.run_id, error)
+        if recorded:
+            runner.final_status = "failed"
 
     def run(self, name: str, params: dict[str, Any] | None = None, *, trigger: str = "manual") -> Runner:
         """Run a pipeline to the end on this thread; returns the finished Runner."""
@@ -235,6 +260,8 @@ class Engine:
         run = get_run_row(self.store.db, run_id)
         old_params = json.loads(run["params"] or "{}")
         pipeline = self.pipeline(run["pipeline"])
+        if pipeline.promote_if is not None and run["status"] not in ("queued", "running"):
+            self._decide_pending_gates(run_id, pipeline)
         params = {k: v for k, v in old_params.items() if k in pipeline.params}
         reuse: dict[str, str] = {}
         if from_failed:
@@ -259,6 +286,17 @@ class Engine:
             # a reused task's checks still describe the data the new run carries on with
             copy_reused_checks(self.store.writer, runner.run_id, run_id, sorted(reuse))
         return runner
+
+    def _decide_pending_gates(self, run_id: int, pipeline: Pipeline) -> None:
+        """A gate the old run never decided (it was killed in between) is decided now."""
+        from console.registry.api import decide_pending
+
+        self._writable()
+        say = logging.getLogger("opsconsole.engine").info
+        for decision in decide_pending(self.store, run_id, pipeline.promote_if, log=say):
+            # the registry stored the event with its decision: only this process's listeners need it
+            data = {**decision.to_dict(), "summary": decision.describe()}
+            self.bus.publish(Event("gate.decided", run_id, None, None, data, pipeline.name), stored=True)
 
     def rerun(self, run_id: int, *, from_failed: bool = False, wait: bool = True) -> Runner:
         runner = self.prepare_rerun(run_id, from_failed=from_failed)
@@ -289,6 +327,9 @@ class Engine:
 
     def close(self, *, cancel: bool = True, timeout: float = 10.0) -> None:
         """Cancel this process's runs (marked cancelled), wait for them, flush and stop."""
+        # tasks that outlive their cancel keep printing: make sure that still reaches their
+        # logs (a front end, Textual's, may have put its own stdout back in the meantime)
+        logs.install()
         if cancel:
             for runner in list(self.active.values()):
                 runner.cancel()
@@ -296,9 +337,27 @@ class Engine:
         while self.active and deadline > 0:
             threading.Event().wait(0.05)
             deadline -= 0.05
+        # shutdown forgets the pool's processes: take them first
+        workers = list((getattr(self._process_pool, "_processes", None) or {}).values())
         for pool in (self._executor, self._process_pool, self._dask):
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         if self.lineage is not None:
             self.lineage.close()
+        _end_workers(workers)
+        logs.flush_open_logs()
         self.store.close()
+
+
+def _end_workers(processes: list[Any], grace_s: float = 1.0) -> None:
+    """Terminate process-pool workers still busy after shutdown (a task that ignores cancel).
+
+    Their runs are already recorded; left alone they would outlive the command as orphans.
+    """
+    deadline = time.monotonic() + grace_s
+    for proc in processes:
+        proc.join(max(deadline - time.monotonic(), 0))
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+            proc.join(1.0)

@@ -1,17 +1,21 @@
 """Per-task log files: ``print`` and ``logging`` inside a task land in that task's log.
 
-``sys.stdout``/``sys.stderr`` are wrapped once by proxies that look at a thread-local:
-in a task's worker thread they write to the task's file, elsewhere to the real stream.
+``sys.stdout``/``sys.stderr`` are wrapped by proxies that look at a thread-local: in a
+task's worker thread (and the threads it starts, see ``log_capture``) they write to the
+task's file, text and bytes (``sys.stdout.buffer``) alike, elsewhere to the real stream.
 A file is only created when a task writes something, so 2,000 silent tasks cost no I/O.
+
+Lines end at ``\n`` only (``\r\n`` counts as one end): a ``\r`` progress update stays
+inside its line, so the stored line count and every reader agree.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,6 +23,8 @@ from console.store.private import private_opener
 
 _current = threading.local()
 _install_lock = threading.Lock()
+# logs holding an open file or an unfinished line, flushed before a forced exit
+_live: weakref.WeakSet[TaskLog] = weakref.WeakSet()
 
 
 class TaskLog:
@@ -37,7 +43,8 @@ class TaskLog:
         if not text:
             return
         with self._lock:
-            data = self._partial + text
+            _live.add(self)
+            data = (self._partial + text).replace("\r\n", "\n")
             parts = data.split("\n")
             self._partial = parts.pop()
             if parts:
@@ -49,6 +56,7 @@ class TaskLog:
 
     def _emit(self, lines: list[str]) -> None:
         if self._fh is None:
+            _live.add(self)
             self.folder.mkdir(parents=True, exist_ok=True)
             self._fh = open(  # noqa: SIM115 - owner-only, like the artifacts
                 self.path, "a", encoding="utf-8", errors="replace", buffering=1, opener=private_opener
@@ -61,6 +69,15 @@ class TaskLog:
     def path(self) -> Path:
         return self.folder / f"{self.name}.log"
 
+    def flush(self) -> None:
+        """Write an unfinished last line out (before the process stops)."""
+        with self._lock:
+            if self._partial:
+                self._emit([self._partial])
+                self._partial = ""
+            if self._fh is not None:
+                self._fh.flush()
+
     def close(self) -> None:
         with self._lock:
             if self._partial:
@@ -69,6 +86,16 @@ class TaskLog:
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
+            _live.discard(self)
+
+
+def flush_open_logs() -> None:
+    """Flush every task log still in use (tasks that ignored cancel), before an exit."""
+    for log in list(_live):
+        try:
+            log.flush()
+        except (OSError, ValueError):
+            pass  # a log we cannot write must not stop the exit
 
 
 def append_lines(folder: Path, name: str, lines: list[str]) -> None:
@@ -80,11 +107,49 @@ def append_lines(folder: Path, name: str, lines: list[str]) -> None:
         fh.write("".join(f"{ln}\n" for ln in lines))
 
 
+def current() -> TaskLog | None:
+    """The task log bound to this thread, if any."""
+    return getattr(_current, "log", None)
+
+
+class _BinaryProxy(io.RawIOBase):
+    """``sys.stdout.buffer`` in a task: bytes are decoded (bad bytes replaced) into its log."""
+
+    def __init__(self, proxy: _StreamProxy) -> None:
+        self._proxy = proxy
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raw = bytes(data)
+        log = current()
+        if log is not None:
+            log.write(raw.decode("utf-8", errors="replace"))
+        else:
+            self._proxy.real.buffer.write(raw)
+        return len(raw)
+
+    def flush(self) -> None:
+        if current() is None:
+            self._proxy.real.buffer.flush()
+
+    def fileno(self) -> int:
+        return self._proxy.real.fileno()
+
+
 class _StreamProxy(io.TextIOBase):
     """Routes writes to the current thread's task log, else to the wrapped stream."""
 
     def __init__(self, real: TextIO) -> None:
         self.real = real
+        self._buffer = _BinaryProxy(self)
+
+    @property
+    def buffer(self) -> Any:
+        if current() is None and not hasattr(self.real, "buffer"):
+            raise AttributeError("buffer")
+        return self._buffer
 
     def write(self, text: str) -> int:
         log: TaskLog | None = getattr(_current, "log", None)
@@ -112,29 +177,21 @@ class _StreamProxy(io.TextIOBase):
         return getattr(self.real, name)
 
 
-class _TaskLogHandler(logging.Handler):
-    """A root logging handler that writes records emitted inside a task to its log."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        log: TaskLog | None = getattr(_current, "log", None)
-        if log is None:
-            return
-        try:
-            log.line(f"{record.levelname} {record.name}: {record.getMessage()}")
-        except Exception:  # noqa: BLE001 - logging must never break a task
-            self.handleError(record)
-
-
 def install() -> None:
-    """Wrap stdout/stderr and add the logging handler, once per process."""
+    """Wrap stdout/stderr and capture logging and helper threads; safe to call again.
+
+    Calling it again re-wraps a stream someone replaced since (Textual restores the
+    terminal's stdout when the console exits, while tasks may still be printing).
+    """
+    from console.engine import forks, log_capture
+
+    forks.install()
     with _install_lock:
         if not isinstance(sys.stdout, _StreamProxy):
             sys.stdout = _StreamProxy(sys.stdout)
         if not isinstance(sys.stderr, _StreamProxy):
             sys.stderr = _StreamProxy(sys.stderr)
-        root = logging.getLogger()
-        if not any(isinstance(h, _TaskLogHandler) for h in root.handlers):
-            root.addHandler(_TaskLogHandler(level=logging.DEBUG))
+        log_capture.install()
 
 
 def bind(log: TaskLog | None) -> None:

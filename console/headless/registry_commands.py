@@ -107,7 +107,9 @@ def cmd_models(args: argparse.Namespace, session: Session) -> int:
         table.add_column(col)
     for v in data["versions"]:
         gate = v["gate"]
-        if gate is None:
+        if gate is None and v.get("gate_pending"):
+            verdict = "[yellow]pending[/]: its run stopped before the gate decided (rerun the run to decide)"
+        elif gate is None:
             verdict = "-"
         else:
             verdict = (

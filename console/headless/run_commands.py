@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +23,6 @@ from console.presentation import fmt_task_counts, times_note, zone_label
 from console.store.vocabulary import ACTIVE_RUN_STATES
 
 if TYPE_CHECKING:
-    from console.engine.runner import Runner
     from console.session import Session
 
 
@@ -148,99 +145,13 @@ def cmd_pipelines(args: argparse.Namespace, session: Session) -> int:
 
 
 # -- run / rerun ---------------------------------------------------------------------------
-def wait_for(runner: Runner, session: Session, args: argparse.Namespace) -> int:
-    """Drive ``runner`` on a thread with progress output; Ctrl-C/SIGTERM cancel it (exit 130)."""
-    from console.headless.progress import LiveTable, PlainPrinter
-
-    engine = session.engine
-    if args.json:
-        view: Any = None
-    elif sys.stdout.isatty() and not args.no_ui:
-        view = LiveTable(runner.pipeline.name, runner.order)
-    else:
-        view = PlainPrinter()
-    if view is not None:
-        engine.subscribe(lambda ev: view(ev) if ev.get("run_id") == runner.run_id else None)
-        view(
-            {
-                "kind": "run.created",
-                "run_id": runner.run_id,
-                "pipeline": runner.pipeline.name,
-                "task": None,
-                "status": "queued",
-                "data": {"trigger": "manual"},
-                "at": time.time(),
-            }
-        )
-    from console.triggers.notifier import Notifier
-
-    notifier = Notifier.for_project(session.project, session.store).start()  # off the run's thread
-    thread = threading.Thread(target=engine.execute, args=(runner,), daemon=True)
-    interrupted = False
-    previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.1)
-    except KeyboardInterrupt:
-        interrupted = True
-        runner.cancel()
-        thread.join(30)
-    finally:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, previous)
-        if view is not None:
-            view.stop()
-    engine.store.writer.flush()
-    notifier.stop(drain=True, timeout=5.0)
-    _report(runner.run_id, session, args)
-    if interrupted:
-        return 130
-    if runner.final_status != "succeeded":
-        return 1
-    # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
-    from console.registry.queries import gate_refusals
-
-    refused = gate_refusals(session.store.db, runner.run_id)
-    if refused and not args.json:
-        for decision in refused:
-            console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)
-    return 1 if refused else 0
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _report(run_id: int, session: Session, args: argparse.Namespace) -> None:
-    from console.store.runs import failed_tasks, get_run_row, run_to_json, tasks_json
-
-    run = get_run_row(session.store.db, run_id)
-    if args.json:
-        print_json(run_to_json(run) | {"tasks": tasks_json(session.store.db, run_id)})
-        return
-    # a big run's summary needs its failed tasks, not a dict per task
-    tasks = failed_tasks(session.store.db, run_id)
-    out = console()
-    out.print(
-        f"run {run_id} {escape_markup(run['pipeline'])} {status_text(run['status'])} in "
-        f"{fmt_duration(run_duration(run))}: tasks {fmt_task_counts(run)}"
-    )
-    for t in tasks:
-        if t["status"] == "failed":
-            name = escape_markup(t["name"])
-            out.print(f"  [red]{name}[/]: {escape_markup(t['error'])}  (opsconsole logs {run_id} {name})")
-    if run["status"] != "succeeded":
-        out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
-
-
 def cmd_run(args: argparse.Namespace, session: Session) -> int:
     from console.engine.params import parse_pairs
 
     overrides = parse_pairs(args.param)
     runner = session.engine.prepare(args.name, overrides, trigger="manual")
+    from console.headless.run_driver import wait_for
+
     return wait_for(runner, session, args)
 
 
@@ -250,6 +161,8 @@ def cmd_rerun(args: argparse.Namespace, session: Session) -> int:
     run_id = resolve_run_id(session.store.db, args.run)
     session.engine.catalog.load_all()
     runner = session.engine.prepare_rerun(run_id, from_failed=args.from_failed)
+    from console.headless.run_driver import wait_for
+
     return wait_for(runner, session, args)
 
 
@@ -370,6 +283,14 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
         f"  tasks {fmt_task_counts(run)}"
     )
     out.print(f"params {escape_markup(json.dumps(json.loads(run['params']), ensure_ascii=False))}")
+    if run.get("host"):
+        out.print(f"host {run['host']}  pid {run.get('pid') or '-'}", markup=False)
+    from console.store.recovery import recoveries
+
+    for rec in recoveries(session.store.db, run_id):
+        forced = " (forced)" if rec.forced else ""
+        why = f": {rec.reason}" if rec.reason else ""
+        out.print(f"recovered{forced} by {rec.user} on {rec.host} at {fmt_time(rec.at)}{why}", markup=False)
     if run["parent_run_id"]:
         out.print(f"rerun of run {run['parent_run_id']}")
     if run["source_sha256"]:
@@ -424,18 +345,23 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
             path = store.log_path(run_id, name)
             if not path.exists():
                 continue
-            with open(path, encoding="utf-8", errors="replace") as fh:
+            with open(path, encoding="utf-8", errors="replace", newline="") as fh:
                 fh.seek(offsets[name])
                 text = fh.read()
                 offsets[name] = fh.tell()
             if not text:
                 continue
+            lines = text.removesuffix("\n").split("\n")  # lines end at \n only, as they are counted
             if args.json:
-                for line in text.splitlines():
+                for line in lines:
                     print_json({"task": name, "line": line})
             else:
                 prefix = "" if args.task else f"[{name}] "
-                sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in text.splitlines()))
+                if sys.stdout.isatty():
+                    from console.presentation import terminal_safe
+
+                    lines = [terminal_safe(ln) for ln in lines]
+                sys.stdout.write("".join(f"{prefix}{ln}\n" for ln in lines))
                 sys.stdout.flush()
         if last_pass:
             return 0

@@ -27,6 +27,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from console.engine.shutdown import exit_past_stuck_tasks
 from console.headless.output import print_json
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from console.triggers.service import Decision
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
-STUCK_GRACE_S = 2.0
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -211,7 +211,7 @@ def serve(args: argparse.Namespace, session: Session, *, follow: bool, triggers:
             service.stop(cancel_runs=True)
         restore()
     code = EXIT_INTERRUPTED if received and received[0] == signal.SIGINT else EXIT_OK
-    _exit_past_stuck_tasks(code, session)
+    exit_past_stuck_tasks(code, session.close)
     return code
 
 
@@ -233,34 +233,6 @@ def _on_signals(stop: threading.Event, received: list[int]) -> Any:
             signal.signal(sig, old)
 
     return restore
-
-
-def _exit_past_stuck_tasks(code: int, session: Session) -> None:
-    """Exit with ``code`` now if a task that ignores cancel still holds a worker thread.
-
-    Its run is already marked cancelled; closing the session flushes and closes the store.
-    Only interpreter shutdown, which joins the executor's worker threads, would wait for
-    such a task (for as long as it likes), so after a short grace the process exits.
-    """
-    session.close()  # idempotent: the CLI's own close afterwards does nothing
-    deadline = time.monotonic() + STUCK_GRACE_S
-    while time.monotonic() < deadline:
-        # executor workers are joined at exit even when daemonic (they inherit the flag
-        # from the run's driver thread), so they count whatever their flag says
-        stuck = [
-            t
-            for t in threading.enumerate()
-            if t is not threading.main_thread()
-            and t.is_alive()
-            and (not t.daemon or t.name.startswith("opsconsole-task"))
-        ]
-        if not stuck:
-            return
-        time.sleep(0.05)
-    sys.stderr.write(f"opsconsole: a task ignored cancel ({stuck[0].name}); exiting without waiting for it\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 # -- backfill -------------------------------------------------------------------------------------

@@ -115,7 +115,11 @@ def integrity(db_path: Path) -> tuple[bool, list[str], dict[str, Any]]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        from console.store.db import disk_full
+
         problems = [str(exc)]
+        if isinstance(exc, sqlite3.OperationalError) and disk_full(db_path):
+            info["disk_full"] = True  # SQLite could not even read: that says nothing of corruption
     return problems == ["ok"], [p for p in problems if p != "ok"], info
 
 
@@ -130,6 +134,12 @@ def cmd_store(args: argparse.Namespace, session: Session) -> int:
             sys.stdout.write(message + "\n")
         return EXIT_OK
     ok, problems, info = integrity(db_path)
+    if info.get("disk_full"):
+        from console.errors import StoreUnavailableError
+        from console.store.db import full_disk_message
+
+        # never advise a reset for a full disk: the database is most likely healthy
+        raise StoreUnavailableError(full_disk_message(db_path).replace("try again", "check again"))
     if args.check:
         bad = check_artifact_files(db_path, home / "artifacts", info) if ok else []
         if args.json:

@@ -110,7 +110,8 @@ def register(
         version = int(row["v"]) if row is not None else 1
         tx.execute(
             "INSERT INTO model_versions (name, version, created_at, sha256, size, data_sha256, run_id, task,"
-            " metrics, params, tags, signature, env, chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " metrics, params, tags, signature, env, chunks, gate_pending)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 version,
@@ -126,6 +127,7 @@ def register(
                 json.dumps(sig) if sig is not None else None,
                 json.dumps(env, sort_keys=True),
                 json.dumps(chunks),
+                int(promote_if is not None),  # cleared with the decision: a kill between leaves it set
             ),
         )
         tx.event(
@@ -247,6 +249,9 @@ def gate(
                 run_id,
             ),
         )
+        tx.execute(
+            "UPDATE model_versions SET gate_pending=0 WHERE name=? AND version=?", (name, challenger.version)
+        )
         tx.event(
             "gate.decided", {**decision.to_dict(), "summary": decision.describe()}, run_id=run_id, task=task
         )
@@ -310,3 +315,19 @@ rollback = aliases.rollback
 resolve = queries.resolve
 versions = queries.versions
 history = queries.history
+
+
+def decide_pending(
+    store: Store, run_id: int, promote_if: Any, log: Callable[[str], None] | None = None
+) -> list[GateDecision]:
+    """Run the gate of every version ``run_id`` registered whose decision never came.
+
+    ``register`` stores a version with ``gate_pending=1`` when a gate is due and the gate's
+    verdict clears it in the same transaction, so a process killed in between leaves it
+    pending: ``models`` shows it so, and a rerun of its run decides it here (against
+    today's production holder) before starting.
+    """
+    return [
+        gate(store, mv, promote_if, run_id=run_id, task=mv.task, log=log)
+        for mv in queries.pending_versions(store.db, run_id)
+    ]

@@ -172,3 +172,13 @@ def gate_refusals(db: Database, run_id: int) -> list[GateDecision]:
     """Gate decisions of a run that kept the champion (``opsconsole run`` exits 1 on them)."""
     rows = db.query("SELECT * FROM gate_decisions WHERE run_id=? AND promoted=0 ORDER BY id", (run_id,))
     return [GateDecision.from_row(r) for r in rows]
+
+
+def pending_versions(db: Database, run_id: int | None = None) -> list[ModelVersion]:
+    """Versions whose due gate never decided (a kill in between), of one run or all."""
+    sql = "SELECT * FROM model_versions WHERE gate_pending=1"
+    params: tuple[Any, ...] = ()
+    if run_id is not None:
+        sql += " AND run_id=?"
+        params = (run_id,)
+    return [ModelVersion.from_row(r) for r in db.query(sql + " ORDER BY name, version", params)]

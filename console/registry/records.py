@@ -83,6 +83,7 @@ class ModelVersion:
     aliases: list[str] = field(default_factory=list)
     gate: GateDecision | None = None
     chunks: list[str] | None = field(default=None, repr=False)  # per-2 MiB sha256, for streaming
+    gate_pending: bool = False  # a gate was due and has not decided (its run was killed)
 
     @property
     def promoted(self) -> bool | None:
@@ -108,6 +109,7 @@ class ModelVersion:
             env=json.loads(r["env"] or "{}"),
             aliases=list(aliases or []),
             chunks=_chunks(r.get("chunks")),
+            gate_pending=bool(r.get("gate_pending")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,6 +129,7 @@ class ModelVersion:
             "signature": self.signature,
             "env": self.env,
             "gate": None if self.gate is None else self.gate.to_dict(),
+            "gate_pending": self.gate_pending,
         }
 
 

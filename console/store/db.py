@@ -82,9 +82,43 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+FULL_BELOW_BYTES = 1 << 20  # SQLite needs room for its -shm/-wal files to even read in WAL mode
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space for unprivileged writers on the filesystem holding ``path`` (None: unknown)."""
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def disk_full(path: Path) -> bool:
+    free = free_bytes(path)
+    return free is not None and free < FULL_BELOW_BYTES
+
+
+def full_disk_message(path: Path) -> str:
+    free = free_bytes(path)
+    left = f"{free // 1024} KB free" if free is not None else "no space left"
+    return (
+        f"{path}: the disk is full ({left}); the database is not corrupt: "
+        "free some space and try again"
+    )
+
+
 def translate(exc: BaseException, path: Path) -> StoreError:
     """Map a sqlite3/OS error to one clear line naming the database file."""
     text = str(exc)
+    if "disk is full" in text or (isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+        return StoreUnavailableError(full_disk_message(path))
+    if ("disk I/O error" in text or "unable to open database" in text) and disk_full(path):
+        # on a full disk SQLite cannot create its -shm file and says only "disk I/O error"
+        return StoreUnavailableError(full_disk_message(path))
     if isinstance(exc, sqlite3.DatabaseError) and (
         "not a database" in text or "malformed" in text or "file is encrypted" in text
     ):
@@ -94,17 +128,26 @@ def translate(exc: BaseException, path: Path) -> StoreError:
         )
     if "readonly" in text or "read-only" in text:
         return StoreUnavailableError(f"{path}: the state directory is read-only ({text})")
-    if "disk is full" in text or "database or disk is full" in text:
-        return StoreUnavailableError(f"{path}: the disk is full ({text}); nothing was lost")
     if "locked" in text:
         return StoreUnavailableError(f"{path}: the database stayed locked too long ({text})")
     if isinstance(exc, OSError) and exc.errno in (errno.ENOENT, errno.ENOTDIR):
         return StoreUnavailableError(f"{path}: cannot create the state directory ({exc.strerror})")
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StoreUnavailableError(f"{path}: the state directory is not writable ({exc.strerror})")
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return StoreUnavailableError(f"{path}: the disk is full; nothing was lost")
     return StoreError(f"{path}: {text}")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open, never masking the error that caused it.
+
+    On a full disk (and some I/O errors) SQLite has already rolled back by itself; a second
+    ROLLBACK would raise "no transaction is active" in place of the real error.
+    """
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is unusable; the caller reports the original error
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -126,8 +169,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 
@@ -210,12 +252,12 @@ class Database:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise translate(exc, self.path) from exc
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:

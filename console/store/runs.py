@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from console.errors import NotFoundError
+from console.errors import NotFoundError, StoreError
 from console.store.db import HOST, MY_PID, MY_PID_START, Database
 from console.store.vocabulary import TERMINAL_RUN_STATES, TERMINAL_TASK_STATES, RunRow, TaskRow
 
 __all__ = ["TERMINAL_RUN_STATES", "TERMINAL_TASK_STATES"]  # re-exported: callers import them from here
 RUN_COLUMNS = (
     "id, pipeline, status, trigger, params, created_at, started_at, ended_at, "
-    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit, sla_s, late"
+    "parent_run_id, group_key, n_tasks, n_done, error, source_sha256, git_commit, sla_s, late, host, pid"
 )
 
 
@@ -223,6 +223,7 @@ def run_to_json(run: RunRow, tasks: list[TaskRow] | None = None) -> dict[str, An
         "group": run["group_key"],
         "sla_s": run.get("sla_s"),
         "late": bool(run.get("late")),
+        "host": run.get("host"),
     }
     if tasks is not None:
         out["tasks"] = [
@@ -296,3 +297,32 @@ def cancel_requested(db: Database, run_ids: list[int]) -> set[int]:
     marks = ",".join("?" * len(run_ids))
     rows = db.query(f"SELECT id FROM runs WHERE cancel_requested=1 AND id IN ({marks})", run_ids)
     return {r[0] for r in rows}
+
+
+def record_failure(db: Database, run_id: int, error: str) -> bool:
+    """Mark a run and its unfinished tasks failed, bypassing the (broken) writer.
+
+    Used when the writer thread died (a full disk): its last batch is lost, but this one
+    small transaction on a fresh connection often still fits, so the run does not read
+    ``interrupted`` later when it in fact failed. Returns False if it could not be written.
+    """
+    now = time.time()
+    try:
+        with db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status='failed', ended_at=?, error=? WHERE id=? AND status IN ('queued', 'running')",
+                (now, error, run_id),
+            )
+            if cur.rowcount:
+                conn.execute(
+                    "UPDATE tasks SET status='failed', ended_at=?, error=coalesce(error, ?) "
+                    "WHERE run_id=? AND status IN ('queued', 'running', 'retrying')",
+                    (now, error, run_id),
+                )
+                conn.execute(
+                    "INSERT INTO events (at, run_id, kind, status, data) VALUES (?, ?, 'run.finished', 'failed', ?)",
+                    (now, run_id, json.dumps({"error": error})),
+                )
+    except StoreError:
+        return False
+    return True

@@ -268,5 +268,25 @@ CREATE INDEX IF NOT EXISTS sql_builds_by_relation ON sql_builds (relation, id);
 CREATE INDEX IF NOT EXISTS sql_builds_by_run ON sql_builds (run_id);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V_OPS, V_SQL]
+
+# process: the audit of forced recoveries (`recover RUN --force`), and a version's gate
+# that was due but not yet decided (a kill between registering it and its decision)
+V_PROCESS = """
+CREATE TABLE IF NOT EXISTS run_recoveries (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL,
+    at          REAL NOT NULL,
+    user        TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    run_host    TEXT,
+    run_pid     INTEGER,
+    from_status TEXT NOT NULL,
+    forced      INTEGER NOT NULL,
+    reason      TEXT
+);
+CREATE INDEX IF NOT EXISTS run_recoveries_by_run ON run_recoveries (run_id, id);
+ALTER TABLE model_versions ADD COLUMN gate_pending INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V_OPS, V_SQL, V_PROCESS]
 SCHEMA_VERSION = len(MIGRATIONS)

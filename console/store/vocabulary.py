@@ -128,6 +128,8 @@ class RunRow(TypedDict):
     git_commit: str | None
     sla_s: float | None  # the pipeline's deadline when the run started
     late: int  # 1 once the run or a task missed its deadline
+    host: str | None  # where the run's process ran (recovery proves it gone only there)
+    pid: int | None
     task_counts: NotRequired[dict[str, int]]  # status -> tasks, attached by runs.attach_task_counts
 
 

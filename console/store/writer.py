@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.errors import StoreError
-from console.store.db import connect, translate
+from console.store.db import connect, rollback, translate
 
 EVENT_SQL = "INSERT INTO events (at, run_id, task, kind, status, data) VALUES (?, ?, ?, ?, ?, ?)"
 MAX_BATCH = 20_000
@@ -180,7 +180,7 @@ class Writer:
             self._apply(conn, work)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)  # never in place of the real error (a full disk rolls back itself)
             raise
 
     @staticmethod

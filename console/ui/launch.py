@@ -17,10 +17,16 @@ def run_console(args: argparse.Namespace, session: Session) -> int:
     """
     session.project  # noqa: B018 - raises ProjectError with one clear line
     session.store  # noqa: B018 - raises StoreError with one clear line
+    from console.engine import logs
+    from console.engine.shutdown import exit_past_stuck_tasks
     from console.ui.app import OpsConsoleApp
 
+    # wrap the terminal's stdout before Textual swaps in its own: when Textual puts it back
+    # at exit, task output still goes to the task logs, not into the user's shell
+    logs.install()
     app = OpsConsoleApp(session, idle_gc=True)
     code = app.run()
-    if app.return_code not in (None, 0):
-        return int(app.return_code)
-    return int(code or 0)
+    result = int(app.return_code) if app.return_code not in (None, 0) else int(code or 0)
+    # quit cancels this console's runs; a task that ignores cancel must not hold the shell
+    exit_past_stuck_tasks(result, session.close)
+    return result

@@ -94,7 +94,7 @@ def read_log_window(path: Path, max_lines: int) -> tuple[list[str], int, bool]:
     cut = data.rfind(b"\n")
     if cut < 0:
         return [], start, start > 0
-    lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
+    lines = data[:cut].decode("utf-8", errors="replace").split("\n")  # at \n only, as counted
     if start > 0:
         lines = lines[1:]  # the first one is probably cut
     return lines[-max_lines:], start + cut + 1, start > 0 or len(lines) > max_lines
@@ -250,7 +250,7 @@ class StoreTail:
         cut = data.rfind(b"\n")
         if cut < 0:
             return None  # half a line: wait for its end
-        lines = data[: cut + 1].decode("utf-8", errors="replace").splitlines()
+        lines = data[:cut].decode("utf-8", errors="replace").split("\n")  # at \n only, as counted
         if start > offset:
             lines = [f"… {start - offset:,} bytes skipped …", *lines[1:]]
         with self._lock:
