@@ -10,7 +10,7 @@ isin(country, allowed), between(score, 0, 1).
   would (``duplicated(keep=False)``, numpy comparisons on ``to_numpy()`` views, ``isin``);
 - plain-numpy: the same algorithms ``validate`` uses (counting table for dense ids,
   per-category lookup), hand-written: what the framework itself costs;
-- ours: ``console.quality.validate`` (masks, totals, 20-row samples, timings, messages);
+- ours: ``console.quality.validation`` (masks, totals, 20-row samples, timings, messages);
 - pandera: the same schema validated lazily (``pip install pandera``);
 - Great Expectations 1.x: the same expectations on an ephemeral pandas batch
   (``pip install great_expectations``).

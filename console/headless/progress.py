@@ -158,14 +158,16 @@ class LiveTable:
             self.lines = self.lines[-5:]
 
     def _render(self) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
         counts = dict(self.counts)
         done = sum(counts.get(s, 0) for s in TERMINAL_TASK_STATES)
-        title = f"run {self.run_id or ''} {escape_markup(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        title = f"run {self.run_id or ''} {printable(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         if len(self.state) > SHOWN:
             title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
-        table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+        table = Table(show_edge=False, pad_edge=False)
         table.add_column("task")
         table.add_column("status")
         table.add_column("took", justify="right")
@@ -189,7 +191,8 @@ class LiveTable:
             table.add_row(f"... {len(self.state) - len(names)} more", "", "", "")
         for line in self.lines:
             table.add_row("", "", "", plain(line, "cyan"))
-        return table
+        # the title on a line of its own: a narrow table would wrap it mid-count
+        return Group(Text(title, no_wrap=True, overflow="ellipsis"), table)
 
     def stop(self) -> None:
         self._live.refresh()

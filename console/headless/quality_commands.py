@@ -119,7 +119,7 @@ def _history(args: argparse.Namespace, db: Database) -> int:
 def cmd_suggest(args: argparse.Namespace, session: Session) -> int:
     from console.errors import DataError
     from console.quality.csvio import header_width, read_csv
-    from console.quality.suggest import suggest
+    from console.quality.suggestions import suggest
 
     # one check per column: a 1,000,000-column header would take minutes and gigabytes
     width = header_width(args.file)

@@ -108,7 +108,7 @@ def cmd_suggest_gx(args: argparse.Namespace, session: Session) -> int:
 
     from console.quality.csvio import read_csv
     from console.quality.gx import suite_from_checks
-    from console.quality.suggest import suggest_checks
+    from console.quality.suggestions import suggest_checks
 
     frame = read_csv(args.file)
     name = args.name or Path(args.file).stem

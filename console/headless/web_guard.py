@@ -68,8 +68,18 @@ def allowed_hosts(bind_host: str, public_url: str | None, extra: Iterable[str]) 
 
 
 def host_allowed(netloc: str, allowed: frozenset[str]) -> bool:
+    """A name on the allow-list, loopback, or an IP literal: rebinding needs a DNS name, so a
+    browser that sends an address typed that address (``--host 0.0.0.0`` reached by IP works)."""
     name = host_name(netloc)
-    return bool(name) and (name in allowed or is_loopback(name))
+    return bool(name) and (name in allowed or is_loopback(name) or _is_ip(name))
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def token_ok(given: str | None, token: str) -> bool:

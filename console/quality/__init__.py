@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from console.quality.check import Check
     from console.quality.csvio import read_csv
     from console.quality.results import CheckResult, Report
-    from console.quality.suggest import suggest
-    from console.quality.validate import validate
+    from console.quality.suggestions import suggest
+    from console.quality.validation import validate
 
 __all__ = ["Check", "CheckResult", "Report", "checks", "read_csv", "suggest", "validate"]
 
@@ -34,8 +34,8 @@ _WHERE = {
     "read_csv": "console.quality.csvio",
     "CheckResult": "console.quality.results",
     "Report": "console.quality.results",
-    "suggest": "console.quality.suggest",
-    "validate": "console.quality.validate",
+    "suggest": "console.quality.suggestions",
+    "validate": "console.quality.validation",
 }
 
 

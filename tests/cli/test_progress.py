@@ -67,7 +67,7 @@ def test_live_table_of_a_big_run_shows_counts_and_the_latest_changes() -> None:
     lines = text.splitlines()
     first_row = lines[next(i for i, line in enumerate(lines) if "━" in line) + 1]
     assert "t4999" in first_row and "failed" in first_row  # the latest change on top
-    assert "[bold]fan" in text  # the pipeline name is text, not markup
+    assert "run 7 [bold]fan  3001" in text  # the pipeline name is text, not markup (nor escaped)
     assert text.count("\n") < SHOWN + 10
 
 

@@ -14,7 +14,7 @@ from console.errors import GXSuiteError
 from console.quality import checks as qc
 from console.quality import validate
 from console.quality.gx import SUPPORTED, load_suite, read_suite, suite_from_checks
-from console.quality.suggest import suggest_checks
+from console.quality.suggestions import suggest_checks
 
 # The expectation types GX's test definitions (tests/test_definitions) exercise on pandas.
 GX_PANDAS_TYPES = [

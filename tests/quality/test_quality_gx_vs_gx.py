@@ -118,7 +118,7 @@ def test_gx_and_ops_console_agree_on_the_suite_gx_wrote() -> None:
 
 def test_a_suite_written_from_suggestions_passes_in_gx_too() -> None:
     from console.quality.gx import suite_from_checks
-    from console.quality.suggest import suggest_checks
+    from console.quality.suggestions import suggest_checks
 
     gx = pytest.importorskip("great_expectations")
     frame = orders().drop(columns=["shipped"])

@@ -8,7 +8,7 @@ import pytest
 
 from console.errors import CheckDefinitionError
 from console.quality import Check, suggest, validate
-from console.quality.suggest import nice_bounds
+from console.quality.suggestions import nice_bounds
 
 
 def run_code(code: str, name: str = "checks") -> list[Check]:

@@ -224,3 +224,14 @@ def test_the_guard_pieces_directly() -> None:
     assert host_allowed("box.example:8000", allowed) and host_allowed("lan-name", allowed)
     assert not host_allowed("evil.example:8000", allowed) and not host_allowed("", allowed)
     assert not host_allowed("localhost.evil.example", allowed)
+
+
+def test_an_ip_literal_host_is_not_rebinding(project: Any) -> None:
+    # DNS rebinding needs a name the attacker controls; a Host that is an address was typed as one
+    served = Served(project, "--token", TOKEN)
+    try:
+        assert request(f"{served.base}/?token={TOKEN}", {"Host": f"10.1.2.3:{served.port}"})[0] == 200
+        assert request(f"{served.base}/?token={TOKEN}", {"Host": f"[fe80::1]:{served.port}"})[0] == 200
+        assert request(f"{served.base}/?token={TOKEN}", {"Host": f"evil.example:{served.port}"})[0] == 421
+    finally:
+        served.stop()

@@ -249,8 +249,18 @@ def test_the_console_renders_in_headless_chromium(project, tmp_path) -> None:
     assert data.startswith(b"\x89PNG") and len(data) > 5_000
 
 
-def test_bound_to_all_addresses_the_page_points_at_the_host_the_browser_used(served) -> None:
-    _, port = served
+def test_bound_to_all_addresses_the_page_points_at_the_host_the_browser_used(project) -> None:
+    project.write("small.py", SMALL)
+    proc, port = start_serve(
+        project, "--host", "0.0.0.0", "--token", "s3cret-token-for-tests", "--allow-host", "ops-box.example.net"
+    )
+    try:
+        _check_urls_follow_host(port)
+    finally:
+        stop(proc)
+
+
+def _check_urls_follow_host(port: int) -> None:
     base = f"http://127.0.0.1:{port}"
     seen_as = f"ops-box.example.net:{port}"
     status, _, body = get(f"{base}/?token=s3cret-token-for-tests", {"Host": seen_as})
