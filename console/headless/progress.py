@@ -9,7 +9,7 @@ import time
 from collections import deque
 from typing import Any
 
-from console.headless.output import STATUS_STYLE, console, escape_markup, fmt_duration, plain, printable
+from console.headless.output import STATUS_STYLE, console, fmt_duration, plain, printable
 from console.store.vocabulary import TERMINAL_TASK_STATES
 
 

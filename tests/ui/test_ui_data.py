@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import wait_for
+from ui_helpers import wait_for
 from demo_store import T0
 
 from console.ui.app import OpsConsoleApp
