@@ -59,7 +59,15 @@ class EventBus:
                 data = event.data if store_data else None
                 writer.event(event.run_id, event.task, event.kind, event.status, data, event.at)
         if self.listeners:
-            self.notify(event.to_dict())
+            payload = event.to_dict()
+            if event.kind == "run.finished" and event.status != "failed" and self._vanished():
+                # its record went with the deleted state directory: the run failed, say so live
+                error = "the state directory was deleted during the run"
+                payload = {**payload, "status": "failed", "data": {**payload.get("data", {}), "error": error}}
+            self.notify(payload)
+
+    def _vanished(self) -> bool:
+        return self.store is not None and self.store.vanished()
 
     def notify(self, payload: dict[str, Any]) -> None:
         """Call every listener with ``payload``; one that raises is logged, the rest still run."""

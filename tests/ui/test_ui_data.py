@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ui_helpers import wait_for
 from demo_store import T0
+from ui_helpers import wait_for
 
 from console.ui.app import OpsConsoleApp
 

@@ -251,8 +251,8 @@ class ModelsPane(Vertical):
         text = Text()
         if h:
             text.append(" why: ", style="bold")
-            text.append(h["reason"] or h["action"] or "-")
-            text.append(f"  (by {h['user'] or h['action'] or '-'})", style="dim")
+            text.append(printable(h["reason"] or h["action"] or "-"))  # a user's words: shown, never obeyed
+            text.append(f"  (by {printable(h['user'] or h['action'] or '-')})", style="dim")
         self.query_one("#alias-why", Static).update(text)
 
     _history_width = 0
