@@ -48,10 +48,10 @@ class RunsPane(Vertical):
         Binding("R", "app.rerun_failed", "from failed"),
         Binding("c", "app.cancel_run", "cancel"),
         Binding("slash", "filter", "filter"),
-        Binding("space", "app.toggle_diff_mark", "mark for diff"),
+        Binding("space", "app.toggle_diff_mark", "mark"),
         Binding("d", "app.diff_marked", "diff"),
-        Binding("P", "app.toggle_pause", "pause/resume"),
-        Binding("S", "app.search_logs", "search logs"),
+        Binding("P", "app.toggle_pause", "pause"),
+        Binding("S", "app.search_logs", "search"),
         Binding("y", "app.copy_run_id", "copy id", show=False),
     ]
 
