@@ -160,7 +160,9 @@ class QualityPane(Vertical):
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
             line.append(f"   {series_key('band')}", style="dim")
-        self.query_one("#history-text", Static).update(line, layout=False)
+        # height: auto (max 2): the key wraps to a second line in a narrow box, so this
+        # update needs a layout pass, unlike the fixed-height titles
+        self.query_one("#history-text", Static).update(line)
 
     def _sample(self, r: dict[str, Any] | None) -> None:
         table = self.query_one("#sample", DataTable)
