@@ -343,6 +343,12 @@ class OpsConsoleApp(OpsActions):
     def default_pipeline(self) -> str | None:
         return self.runs_pane.selected_pipeline()
 
+    def acted_pipeline(self) -> str | None:
+        run = self.current_run() if isinstance(self.screen, RunDetailScreen) else None
+        if run is not None:
+            return str(run["pipeline"])
+        return self.runs_pane.acted_pipeline()
+
     def current_view(self) -> str:
         if isinstance(self.screen, RunDetailScreen):
             return "run"

@@ -33,6 +33,11 @@ class OpsActions(RunActions):
     def open_run(self, run_id: int) -> None:
         raise NotImplementedError
 
+    def acted_pipeline(self) -> str | None:
+        """The pipeline a pipeline-wide action (``P``) applies to; unlike ``default_pipeline``
+        (what ``n`` preselects) this follows the highlighted run."""
+        raise NotImplementedError
+
     def detail_screen(self) -> RunDetailScreen | None:
         from console.ui.screens.run_detail import RunDetailScreen
 
@@ -114,7 +119,7 @@ class OpsActions(RunActions):
     def action_toggle_pause(self) -> None:
         if self.refused():
             return
-        name = self.default_pipeline()
+        name = self.acted_pipeline()
         if not name:
             self.notify("no pipeline selected", severity="warning")
             return

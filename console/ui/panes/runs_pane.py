@@ -158,6 +158,17 @@ class RunsPane(Vertical):
             return listed.selected_name()
         return self.table.filter.pipeline
 
+    def acted_pipeline(self) -> str | None:
+        """The pipeline ``P`` pauses or resumes: the one picked in the side list, else the
+        highlighted run's, else the one the runs are filtered to."""
+        listed = self.query_one(PipelineList)
+        if listed.has_focus:
+            return listed.selected_name()
+        run = self.table.selected_run()
+        if run is not None:
+            return str(run["pipeline"])
+        return self.table.filter.pipeline or listed.selected_name()
+
     def set_level(self, level: str) -> None:
         self.table.set_level(level)
         self.query_one(PipelineList).set_class(level != "wide", "-narrow")
