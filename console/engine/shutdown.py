@@ -63,8 +63,11 @@ def _flush_and_exit(code: int) -> None:
     os._exit(code)
 
 
-def on_stop_signals(stop: threading.Event, received: list[int], *, second_exit: int) -> Callable[[], None]:
-    """SIGINT/SIGTERM set ``stop``; a second one exits at once with ``second_exit``.
+def on_stop_signals(
+    stop: threading.Event, received: list[int], *, second_exit: int | Callable[[int], int]
+) -> Callable[[], None]:
+    """SIGINT/SIGTERM set ``stop``; a second one exits at once with ``second_exit`` (a code, or
+    a function of the signal number).
 
     Returns a function restoring the previous handlers (a no-op off the main thread).
     """
@@ -73,7 +76,7 @@ def on_stop_signals(stop: threading.Event, received: list[int], *, second_exit: 
 
     def handler(signum: int, frame: Any) -> None:
         if stop.is_set():
-            _flush_and_exit(second_exit)
+            _flush_and_exit(second_exit(signum) if callable(second_exit) else second_exit)
         received.append(signum)
         stop.set()
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import sys
 import threading
@@ -216,23 +215,12 @@ def serve(args: argparse.Namespace, session: Session, *, follow: bool, triggers:
 
 
 def _on_signals(stop: threading.Event, received: list[int]) -> Any:
-    """SIGINT/SIGTERM set ``stop``; a second one exits at once. Returns a restore function."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+    """SIGINT/SIGTERM set ``stop``; a second one exits at once (SIGINT 130, SIGTERM 0: a requested stop)."""
+    from console.engine.shutdown import on_stop_signals
 
-    def handler(signum: int, frame: Any) -> None:
-        if stop.is_set():
-            os._exit(EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_OK)
-        received.append(signum)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def restore() -> None:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-    return restore
+    return on_stop_signals(
+        stop, received, second_exit=lambda signum: EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_OK
+    )
 
 
 # -- backfill -------------------------------------------------------------------------------------
