@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
+from console.presentation import printable
 from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.widgets.chart_data import ChartData, Threshold, series_key
@@ -284,7 +285,7 @@ class MonitoringPane(Vertical):
                 ChartData(message=" no distribution recorded for this feature")
             )
         else:
-            title.append(f"  {row['column']}: reference █ vs current ▒, share per bin", style="dim")
+            title.append(f"  {printable(row['column'])}: reference █ vs current ▒, share per bin", style="dim")
             self.query_one("#dist", ChartSlot).show(
                 ChartData(
                     kind="bars", labels=list(dist["labels"]), ref=list(dist["ref"]), cur=list(dist["cur"])
