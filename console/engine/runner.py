@@ -1,12 +1,11 @@
 """One run: a DAG walk on a ``concurrent.futures`` executor.
 
-The walk happens on the calling (driver) thread; task attempts run on the executor.
-Each finished future puts itself on a queue the driver reads, so the driver alone owns
-the run's state (a :class:`Walk`): no locks around it. Retries wait in a heap; timeouts
-are deadlines the driver checks while it waits; cancel is a flag the driver checks and
-tasks can poll. Each pass of the walk is the same stages in order: submit what is ready,
-collect finished attempts, expire timed-out ones, settle each outcome, release retries
-whose delay is over, and housekeeping (progress, cancel requests from other processes).
+The walk happens on the calling (driver) thread; task attempts run on the executor. Each
+finished future puts itself on a queue the driver reads, so the driver alone owns the run's
+state (a :class:`Walk`): no locks. Retries wait in a heap; timeouts are deadlines the driver
+checks while it waits; cancel is a flag the driver checks and tasks can poll. Each pass is the
+same stages: submit what is ready, collect finished attempts, expire timed-out ones, settle
+each outcome, release due retries, housekeeping (progress, cancel requests from elsewhere).
 Deadlines and delays use the engine's clock, so tests move time by hand.
 """
 
