@@ -5,8 +5,7 @@ finished future puts itself on a queue the driver reads, so the driver alone own
 state (a :class:`Walk`): no locks. Retries wait in a heap; timeouts are deadlines the driver
 checks while it waits; cancel is a flag the driver checks and tasks can poll. Each pass is the
 same stages: submit what is ready, collect finished attempts, expire timed-out ones, settle
-each outcome, release due retries, housekeeping (progress, cancel requests from elsewhere).
-Deadlines and delays use the engine's clock, so tests move time by hand.
+each outcome, release due retries, housekeeping. Time is the engine's clock (tests move it).
 """
 
 from __future__ import annotations
