@@ -39,7 +39,9 @@ async def settle(pilot: Any) -> None:
     # a DataTable sizes its columns to new rows on its next idle; a busy loop can defer that
     await wait_for(
         pilot,
-        lambda: not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable)),
+        lambda: not any(
+            t._require_update_dimensions for screen in pilot.app.screen_stack for t in screen.query(DataTable)
+        ),
         what="tables laid out",
     )
     await pilot.pause(0.05)
@@ -141,6 +143,7 @@ def test_rollback_confirm_modal(demo_app: OpsConsoleApp, snap_compare: Any) -> N
         await pilot.press("3")
         pane = demo_app.query_one("ModelsPane")
         await wait_for(pilot, lambda: len(pane.versions) == 3, what="versions")
+        await settle(pilot)  # the pane behind the modal is drawn in the snapshot too: finish it first
         await pilot.press("b")
         await wait_for(pilot, lambda: type(demo_app.screen).__name__ == "ConfirmModal", what="modal")
         await settle(pilot)
