@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from console.errors import ReadOnlyError, UsageError
-from console.headless.output import console, escape_markup, fmt_time, print_json
+from console.headless.output import console, escape_markup, fmt_time, print_json, printable
 
 if TYPE_CHECKING:
     from console.session import Session
@@ -57,7 +57,9 @@ def cmd_mark(args: argparse.Namespace, session: Session) -> int:
         return 0
     what = f"task {args.task}" if args.task else "the run"
     why = f" ({row['reason']})" if row["reason"] else ""
-    console().print(f"run {run_id}: {what} {row['from']} -> {row['to']} by {row['user']}{why}", markup=False)
+    # markup off, and a reason's control characters shown escaped, never obeyed by the terminal
+    line = f"run {run_id}: {what} {row['from']} -> {row['to']} by {row['user']}{why}"
+    console().print(printable(line), markup=False)
     if args.task and args.state == "succeeded":
         console().print(f"  continue past it: opsconsole rerun {run_id} --from-failed", markup=False)
     return 0
