@@ -66,6 +66,8 @@ def leave_if_forked_child(log: logs.TaskLog) -> None:
 
 def end_orphans(log: logs.TaskLog, grace_s: float = 2.0) -> list[int]:
     """Kill and reap the children ``log``'s task forked that are still alive; return their pids."""
+    if not _children:  # no task forked: the common case costs one dict check, no lock
+        return []
     with _lock:
         pids = _children.pop(id(log), [])
     alive = [pid for pid in pids if not _reaped(pid)]

@@ -38,12 +38,15 @@ class TaskLog:
         self._fh: TextIO | None = None
         self._partial = ""
         self._lock = threading.Lock()
+        self._live = False  # in ``_live``: a silent task's log never touches the WeakSet
 
     def write(self, text: str) -> None:
         if not text:
             return
         with self._lock:
-            _live.add(self)
+            if not self._live:
+                self._live = True
+                _live.add(self)
             data = (self._partial + text).replace("\r\n", "\n")
             parts = data.split("\n")
             self._partial = parts.pop()
@@ -56,7 +59,9 @@ class TaskLog:
 
     def _emit(self, lines: list[str]) -> None:
         if self._fh is None:
-            _live.add(self)
+            if not self._live:
+                self._live = True
+                _live.add(self)
             self.folder.mkdir(parents=True, exist_ok=True)
             self._fh = open(  # noqa: SIM115 - owner-only, like the artifacts
                 self.path, "a", encoding="utf-8", errors="replace", buffering=1, opener=private_opener
@@ -79,6 +84,8 @@ class TaskLog:
                 self._fh.flush()
 
     def close(self) -> None:
+        if not self._live:  # nothing was ever written: nothing to flush or close
+            return
         with self._lock:
             if self._partial:
                 self._emit([self._partial])
@@ -87,6 +94,7 @@ class TaskLog:
                 self._fh.close()
                 self._fh = None
             _live.discard(self)
+            self._live = False
 
 
 def flush_open_logs() -> None:

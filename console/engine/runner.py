@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from console.engine.attempt import Attempt, TaskOutcome, describe_failure, execute, remote_outcome
 from console.engine.context import Context
 from console.engine.dag import downstream_map
+from console.engine.lanes import Lanes
 from console.engine.logs import TaskLog, append_lines
 from console.engine.pipeline import Pipeline, TaskSpec
 from console.engine.remote import run_remote
@@ -72,10 +73,10 @@ class Runner:
         self.values: dict[str, Any] = {}
         self.keys: dict[str, str] = {}
         self.status: dict[str, TaskState] = {name: TaskState.QUEUED for name in order}
-        # put by the worker itself on thread executors (no future callbacks on the hot path),
-        # by a done-callback on others
+        # put by the worker itself on thread executors (through lanes), by a done-callback on others
         self._done: queue.SimpleQueue[Done] = queue.SimpleQueue()
-        self._threaded = isinstance(self.executor, ThreadPoolExecutor)
+        pool = self.executor
+        self._lanes = Lanes(pool, self._work) if isinstance(pool, ThreadPoolExecutor) else None
         self.final_status: str | None = None
         self.log_lines: dict[str, int] = {}
         self.log_dir = self.store.logs_dir / str(run_id)
@@ -265,8 +266,8 @@ class Runner:
             att.cancel.set()
         kwargs = self._kwargs(spec)
         self.status[spec.name] = TaskState.RUNNING
-        if self._threaded:
-            att.future = self.executor.submit(self._work, spec, kwargs, att)
+        if self._lanes is not None:
+            self._lanes.put(spec, kwargs, att)
         else:
             self._submit_remote(spec, kwargs, att)
         return att
@@ -374,8 +375,7 @@ class Runner:
         **fields: Any,
     ) -> None:
         """One state change of a task: its row and its event in one writer operation."""
-        event = Event(kind, self.run_id, name, status, data, self.pipeline.name)
-        self.bus.publish(event, task_fields=fields, store_data=store_data)
+        self.bus.publish_change(kind, self.run_id, name, status, data, self.pipeline.name, fields, store_data=store_data)
 
     def _set(self, name: str, status: TaskState, **fields: Any) -> None:
         self.status[name] = status
