@@ -34,6 +34,8 @@ that says what and where. ``exit_code`` is what the CLI exits with (see ARCHITEC
     │   ├── TaskCancelledError
     │   └── SqlTestFailedError          a dbt test of error severity found failing rows
     └── GateRefusedError                exit 1: a promotion gate kept the champion
+
+PipelineDefinitionError and SqlProjectError are also ``LocatedError``s (``file:line: reason``).
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ class ProjectError(OpsConsoleError):
     """The project cannot be found or read."""
 
 
-class PipelineDefinitionError(ProjectError):
-    """A pipeline declares a cycle, an unknown parameter or a duplicate name."""
+class LocatedError(OpsConsoleError):
+    """An error at a place in a file: the message reads ``file:line: reason``; the parts are kept."""
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
         where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
@@ -77,6 +79,10 @@ class PipelineDefinitionError(ProjectError):
         self.reason = message
         self.file = file
         self.line = line
+
+
+class PipelineDefinitionError(LocatedError, ProjectError):
+    """A pipeline declares a cycle, an unknown parameter or a duplicate name."""
 
 
 class StoreError(OpsConsoleError):
@@ -145,15 +151,8 @@ class SqlError(OpsConsoleError):
     """Base of SQL model and warehouse errors."""
 
 
-class SqlProjectError(SqlError):
+class SqlProjectError(LocatedError, SqlError):
     """A dbt project (or a SQL model) cannot be loaded or rendered: file, line and reason."""
-
-    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
-        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
-        super().__init__(f"{where}{message}")
-        self.reason = message
-        self.file = file
-        self.line = line
 
 
 class SqlQueryError(SqlError):
