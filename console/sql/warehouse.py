@@ -95,7 +95,10 @@ def _is_lock_error(exc: BaseException) -> bool:
 def _open(path: Path, *, read_only: bool) -> Any:
     import duckdb
 
-    con = duckdb.connect(str(path), read_only=read_only)
+    return _configure(duckdb.connect(str(path), read_only=read_only))
+
+
+def _configure(con: Any) -> Any:
     for setting in SETTINGS:
         con.execute(setting)
     return con
@@ -282,7 +285,7 @@ def _connect_reader(path: Path, wait_s: float) -> Any:
     import duckdb
 
     if not path.exists():
-        return duckdb.connect(":memory:")
+        return _configure(duckdb.connect(":memory:"))
     deadline = time.monotonic() + wait_s
     while True:
         try:

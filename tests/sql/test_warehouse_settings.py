@@ -30,6 +30,8 @@ def test_a_group_by_over_100k_integer_keys_uses_the_perfect_hash_aggregate(tmp_p
     assert total == (100000, sum(range(300000)))
     with wh.read_cursor(path) as reader:  # a reader of its own sets it as well
         assert "PERFECT_HASH_GROUP_BY" in _plan(reader)
+    with wh.read_cursor(tmp_path / "none.duckdb") as empty:  # and so does the stand-in for no warehouse
+        assert empty.execute("SELECT current_setting('perfect_ht_threshold')").fetchone() == (18,)
 
 
 def test_keys_spanning_more_than_2_18_values_use_the_general_hash_table(tmp_path: Path) -> None:
