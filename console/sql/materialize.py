@@ -6,6 +6,7 @@ was (an incremental model never ends up half-merged).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import threading
 from dataclasses import dataclass, field
@@ -47,23 +48,25 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# duckdb_tables()/duckdb_views() of the warehouse itself: a third of information_schema's cost,
+# and a connection's temporary table of the same name is not mistaken for the model
+_KIND_SQL = (
+    "SELECT 'table' FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ?"
+    " AND table_name = ? UNION ALL SELECT 'view' FROM duckdb_views() WHERE database_name = current_database()"
+    " AND schema_name = ? AND view_name = ? AND NOT internal"
+)
+
+
 def existing_kind(cur: Any, schema: str, name: str) -> str | None:
-    row = cur.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_schema=? AND table_name=?",
-        [schema, name],
-    ).fetchone()
-    if row is None:
-        return None
-    return "view" if "VIEW" in str(row[0]).upper() else "table"
+    """``table``, ``view`` or None: what the warehouse holds at ``schema.name``."""
+    row = cur.execute(_KIND_SQL, [schema, name, schema, name]).fetchone()
+    return None if row is None else str(row[0])
 
 
 def describe(cur: Any, schema: str, name: str) -> list[tuple[str, str]]:
-    rows = cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema=? AND table_name=?"
-        " ORDER BY ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return [(str(a), str(b)) for a, b in rows]
+    """(column, type) of a relation, in order (DESCRIBE: the same type names as information_schema)."""
+    rows = cur.execute(f"DESCRIBE {q(schema)}.{q(name)}").fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]
 
 
 # One build at a time per process: cursors of one DuckDB connection run concurrently, but two
@@ -72,17 +75,19 @@ def describe(cur: Any, schema: str, name: str) -> list[tuple[str, str]]:
 _BUILD_LOCK = threading.Lock()
 
 
-def run_statements(cur: Any, statements: list[str], where: str) -> None:
-    """Run ``statements`` in one transaction; DuckDB's error becomes SqlQueryError naming ``where``."""
+def run_statements(cur: Any, statements: list[str], where: str) -> list[Any]:
+    """Run ``statements`` in one transaction; DuckDB's error becomes SqlQueryError naming ``where``.
+
+    Returns each statement's first result row (a CREATE TABLE AS or INSERT reports its row count).
+    """
     with _BUILD_LOCK:
-        _transaction(cur, statements, where)
+        return _transaction(cur, statements, where)
 
 
-def _transaction(cur: Any, statements: list[str], where: str) -> None:
+def _transaction(cur: Any, statements: list[str], where: str) -> list[Any]:
     cur.execute("BEGIN TRANSACTION")
     try:
-        for statement in statements:
-            cur.execute(statement)
+        results = [cur.execute(statement).fetchone() for statement in statements]
         cur.execute("COMMIT")
     except Exception as exc:
         try:
@@ -92,6 +97,13 @@ def _transaction(cur: Any, statements: list[str], where: str) -> None:
         if isinstance(exc, SqlQueryError | DataError):
             raise
         raise SqlQueryError(f"{where}: {one_line(exc)}") from exc
+    return results
+
+
+def _reported_rows(results: list[Any]) -> int | None:
+    """The row count the last statement (a CREATE TABLE AS) reported, if it did."""
+    last = results[-1] if results else None
+    return int(last[0]) if last and isinstance(last[0], int) else None
 
 
 def check_csv(node: Node) -> None:
@@ -121,27 +133,37 @@ def build_seed(cur: Any, node: Node) -> Built:
         opts += f", types={{{pairs}}}"
     path = str(node.file).replace("'", "''")
     relation = f"{q(schema)}.{q(name)}"
+    source = f"read_csv('{path}', {opts})"
+    # The CSV is read (sniffed, parsed) once, into a temporary table of this cursor and outside
+    # the build lock, so seeds load in parallel; the locked transaction only copies it.
+    staged = f"temp.main.{q(name + '__seed_load')}"
+    try:
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {q(name + '__seed_load')} AS SELECT * FROM {source}")
+        replace = _integer_columns(cur, staged, types)
+    except Exception as exc:  # noqa: BLE001 - DuckDB raises several types for a bad file
+        with contextlib.suppress(Exception):
+            cur.execute(f"DROP TABLE IF EXISTS {staged}")
+        raise SqlQueryError(f"{node.file}: {one_line(exc)}") from exc
     statements = [f"CREATE SCHEMA IF NOT EXISTS {q(schema)}"]
     if existing_kind(cur, schema, name) == "view":
         statements.append(f"DROP VIEW {relation}")
-    source = f"read_csv('{path}', {opts})"
-    select = f"SELECT *{_integer_columns(cur, source, types)} FROM {source}"
-    statements.append(f"CREATE OR REPLACE TABLE {relation} AS {select}")
-    run_statements(cur, statements, str(node.file))
-    return _built(cur, node, "table", f"-- seed\n{select}")
-
-
-def _integer_columns(cur: Any, source: str, types: dict[str, Any]) -> str:
-    """`` REPLACE (...)`` casting whole-number columns to INTEGER when they fit, as dbt's seeds type them."""
+    statements.append(f"CREATE OR REPLACE TABLE {relation} AS SELECT *{replace} FROM {staged}")
     try:
-        sniffed = cur.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    except Exception as exc:  # noqa: BLE001 - reported by the build itself, with its file
-        raise SqlQueryError(one_line(exc)) from exc
-    wide = [str(r[0]) for r in sniffed if str(r[1]) == "BIGINT" and str(r[0]) not in types]
+        rows = _reported_rows(run_statements(cur, statements, str(node.file)))
+    finally:
+        with contextlib.suppress(Exception):
+            cur.execute(f"DROP TABLE IF EXISTS {staged}")
+    return _built(cur, node, "table", f"-- seed\nSELECT *{replace} FROM {source}", rows)
+
+
+def _integer_columns(cur: Any, staged: str, types: dict[str, Any]) -> str:
+    """`` REPLACE (...)`` casting whole-number columns to INTEGER when they fit, as dbt's seeds type them."""
+    loaded = cur.execute(f"DESCRIBE {staged}").fetchall()
+    wide = [str(r[0]) for r in loaded if str(r[1]) == "BIGINT" and str(r[0]) not in types]
     if not wide:
         return ""
     bounds = ", ".join(f"min({q(c)}) >= -2147483648 AND max({q(c)}) <= 2147483647" for c in wide)
-    fits = cur.execute(f"SELECT {bounds} FROM {source}").fetchone()
+    fits = cur.execute(f"SELECT {bounds} FROM {staged}").fetchone()
     cast = [f"CAST({q(c)} AS INTEGER) AS {q(c)}" for c, ok in zip(wide, fits, strict=True) if ok is not False]
     return f" REPLACE ({', '.join(cast)})" if cast else ""
 
@@ -163,14 +185,16 @@ def build_model(
     if current and current != kind:
         statements.append(f"DROP {current.upper()} {relation}")
         current = None
+    fresh = node.materialized != "view" and (node.materialized == "table" or current is None or full_refresh)
     if node.materialized == "view":
         statements.append(f"CREATE OR REPLACE VIEW {relation} AS (\n{body}\n)")
-    elif node.materialized == "table" or current is None or full_refresh:
+    elif fresh:
         statements.append(f"CREATE OR REPLACE TABLE {relation} AS (\n{body}\n)")
     else:
         statements.extend(incremental_statements(node, relation, body))
-    run_statements(cur, statements, str(node.file))
-    return _built(cur, node, kind, sql)
+    results = run_statements(cur, statements, str(node.file))
+    # a CREATE TABLE AS reports its rows; a merged incremental table is counted after
+    return _built(cur, node, kind, sql, _reported_rows(results) if fresh else None)
 
 
 def incremental_statements(node: Node, relation: str, body: str) -> list[str]:
@@ -196,9 +220,8 @@ def incremental_statements(node: Node, relation: str, body: str) -> list[str]:
     return out
 
 
-def _built(cur: Any, node: Node, kind: str, sql: str) -> Built:
+def _built(cur: Any, node: Node, kind: str, sql: str, rows: int | None = None) -> Built:
     schema, name = node.schema, node.identifier
-    rows = None
-    if kind == "table":
+    if kind == "table" and rows is None:
         rows = int(cur.execute(f"SELECT count(*) FROM {q(schema)}.{q(name)}").fetchone()[0])
     return Built(f"{schema}.{name}", kind, node.materialized, rows, describe(cur, schema, name), sql)

@@ -68,12 +68,8 @@ def sql_task(pipeline: Any, name: str, fn: Callable[..., str], materialized: str
                 statements.append(f"DROP {current.upper()} {relation}")
             kind = "VIEW" if materialized == "view" else "TABLE"
             statements.append(f"CREATE OR REPLACE {kind} {relation} AS (\n{sql}\n)")
-            run_statements(cur, statements, f"{file}: task {name}")
-            rows = (
-                None
-                if materialized == "view"
-                else int(cur.execute(f"SELECT count(*) FROM {relation}").fetchone()[0])
-            )
+            results = run_statements(cur, statements, f"{file}: task {name}")
+            rows = None if materialized == "view" else int(results[-1][0])  # CREATE TABLE AS reports it
             built = Built(f"main.{name}", materialized, materialized, rows, describe(cur, "main", name), sql)
             value = to_frame(cur, relation) if _has_python_consumer(pipeline, name) else built.summary()
             for frame_name in frames:

@@ -198,13 +198,19 @@ def run_test(
     severity = str(node.config.get("severity", "error")).lower()
     columns = [node.test["args"]["column_name"]] if node.test else []
     result = _blank(node, node.test["type"] if node.test else "singular", columns, severity, sql)
+    total_sql = "NULL"
+    if node.test and not node.test["target"].startswith("source:"):
+        model = project.nodes[node.test["target"]]
+        total_sql = f"(SELECT count(*) FROM {q(model.schema)}.{q(model.identifier)})"
     try:
-        failures = int(cur.execute(f"SELECT count(*) FROM (\n{sql}\n) dbt_internal_test").fetchone()[0])
+        # the failing rows and the model's size in one query (one parse, plan and round trip)
+        row = cur.execute(
+            f"SELECT (SELECT count(*) FROM (\n{sql}\n) dbt_internal_test), {total_sql}"
+        ).fetchone()
+        failures = int(row[0])
+        if row[1] is not None:
+            result["total"] = int(row[1])
         sample = _sample(cur, sql) if failures else None
-        if node.test and not node.test["target"].startswith("source:"):
-            model = project.nodes[node.test["target"]]
-            total = cur.execute(f"SELECT count(*) FROM {q(model.schema)}.{q(model.identifier)}").fetchone()[0]
-            result["total"] = int(total)
     except Exception as exc:  # noqa: BLE001 - a test that cannot run is an error result, like Quality's
         if isinstance(exc, SqlProjectError):
             raise
