@@ -199,7 +199,9 @@ class Database:
         self.path = path
         self.readonly = readonly
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        # every connection with its lock: a query holds it, and close() takes each one first, so
+        # closing from one thread never frees a connection another thread is stepping (a crash)
+        self._all: list[tuple[sqlite3.Connection, threading.RLock]] = []
         self._lock = threading.Lock()
         if not readonly:
             # Two processes creating the same new database at once can deadlock in SQLite's
@@ -223,17 +225,22 @@ class Database:
                 raise translate(exc, path) from exc
 
     def conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path, readonly=self.readonly)
-            self._local.conn = conn
+        return self._held()[0]
+
+    def _held(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        held: tuple[sqlite3.Connection, threading.RLock] | None = getattr(self._local, "held", None)
+        if held is None:
+            held = (connect(self.path, readonly=self.readonly), threading.RLock())
+            self._local.held = held
             with self._lock:
-                self._all.append(conn)
-        return conn
+                self._all.append(held)
+        return held
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        conn, lock = self._held()
         try:
-            return self.conn().execute(sql, params).fetchall()
+            with lock:
+                return conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise translate(exc, self.path) from exc
 
@@ -244,21 +251,22 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A ``BEGIN IMMEDIATE`` write transaction on this thread's connection."""
-        conn = self.conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise translate(exc, self.path) from exc
-        try:
-            yield conn
-        except BaseException:
-            rollback(conn)
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            rollback(conn)
-            raise translate(exc, self.path) from exc
+        conn, lock = self._held()
+        with lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise translate(exc, self.path) from exc
+            try:
+                yield conn
+            except BaseException:
+                rollback(conn)
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                rollback(conn)
+                raise translate(exc, self.path) from exc
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         """One write statement in its own transaction."""
@@ -268,14 +276,23 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise translate(exc, self.path) from exc
 
-    def close(self) -> None:
+    def close(self, wait_s: float = 2.0) -> None:
+        """Close every thread's connection, each once no query of its thread is running.
+
+        A connection still busy after ``wait_s`` (a thread stuck in a long query) is left
+        open rather than freed under it; the process is ending anyway.
+        """
         with self._lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.Error:
-                    pass
-            self._all.clear()
+            held, self._all = self._all, []
+        for conn, lock in held:
+            if not lock.acquire(timeout=wait_s):
+                continue
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+            finally:
+                lock.release()
         self._local = threading.local()
 
 
