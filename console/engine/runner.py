@@ -72,10 +72,10 @@ class Runner:
         self.values: dict[str, Any] = {}
         self.keys: dict[str, str] = {}
         self.status: dict[str, TaskState] = {name: TaskState.QUEUED for name in order}
-        # put by the worker itself on thread executors (no future callbacks on the hot path),
-        # by a done-callback on others
+        # put by the worker itself on threads (no future callbacks on the hot path), else by a callback
         self._done: queue.SimpleQueue[Done] = queue.SimpleQueue()
         self._threaded = isinstance(self.executor, ThreadPoolExecutor)
+        self._driver = self.executor if self._threaded else engine.executor  # for in_driver tasks
         self.final_status: str | None = None
         self.log_lines: dict[str, int] = {}
         self.log_dir = self.store.logs_dir / str(run_id)
@@ -265,8 +265,8 @@ class Runner:
             att.cancel.set()
         kwargs = self._kwargs(spec)
         self.status[spec.name] = TaskState.RUNNING
-        if self._threaded:
-            att.future = self.executor.submit(self._work, spec, kwargs, att)
+        if self._threaded or spec.in_driver:
+            att.future = self._driver.submit(self._work, spec, kwargs, att)
         else:
             self._submit_remote(spec, kwargs, att)
         return att
