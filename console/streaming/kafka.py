@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import PipelineDefinitionError, StreamingError
 from console.streaming import offsets
+from console.streaming.batch_report import KIND, batch_report
 from console.streaming.decode import decode_batch, json_decode
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
         parts = partitions(consumer, source)
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
-        starts = _starting_offsets(consumer, source, parts, stored)
+        starts, origins = _starting_offsets(consumer, source, parts, stored)
         tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
         ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
         consumer.assign(tps)
@@ -174,6 +175,7 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
         consumer.close()
+    ctx.event(KIND, batch_report(source, starts, origins, ends, nexts, frame, bad))
     ctx.log(
         f"kafka {source.topic}: {len(messages):,} message(s) from {len(parts)} partition(s) -> "
         f"{len(frame):,} row(s) in {source.table}, {len(bad)} quarantined; next offsets "
@@ -182,18 +184,22 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     return frame
 
 
-def _starting_offsets(consumer: Any, source: KafkaSource, parts: list[int], stored: dict[int, int]) -> dict[int, int]:
-    """The warehouse's offsets; else the group's committed ones; else the beginning."""
+def _starting_offsets(
+    consumer: Any, source: KafkaSource, parts: list[int], stored: dict[int, int]
+) -> tuple[dict[int, int], dict[int, str]]:
+    """The warehouse's offsets; else the group's committed ones; else the beginning (and which)."""
     from confluent_kafka import TopicPartition
 
     starts = {p: stored[p] for p in parts if p in stored}
+    origins = dict.fromkeys(starts, "warehouse")
     missing = [p for p in parts if p not in starts]
     if missing:
         committed = consumer.committed([TopicPartition(source.topic, p) for p in missing], timeout=10)
         for tp in committed:
             low, _ = consumer.get_watermark_offsets(TopicPartition(source.topic, tp.partition), timeout=10)
             starts[tp.partition] = tp.offset if tp.offset >= 0 else low
-    return starts
+            origins[tp.partition] = "group" if tp.offset >= 0 else "start"
+    return starts, origins
 
 
 def _log_end(consumer: Any, tp: Any) -> int:
