@@ -189,3 +189,29 @@ def test_the_console_does_not_import_confluent_kafka_to_start() -> None:
     code = ("import sys, console.ui.app, console.ui.screens.run_detail, console.ui.panes.data_pane\n"
             "assert 'confluent_kafka' not in sys.modules, 'confluent_kafka imported at start-up'\n")  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_running_run_shows_its_batch_when_the_source_task_succeeds(kafka_app: OpsConsoleApp) -> None:
+    from console.store.runs import get_tasks
+
+    db = kafka_app.session.store.db
+    db.execute("DELETE FROM events WHERE run_id=6 AND kind='kafka.batch'")
+    db.execute("UPDATE runs SET status='running' WHERE id=6")
+    db.execute("UPDATE tasks SET status='running' WHERE run_id=6")
+
+    async def scenario() -> None:
+        async with kafka_app.run_test(size=(140, 40)) as pilot:
+            await wait_for(pilot, lambda: kafka_app.pipelines and kafka_app.runs_pane.table.row_count == 6)
+            kafka_app.open_run(6)
+            detail = await wait_for(pilot, lambda: shown_run(kafka_app, 6), what="detail")
+            await wait_for(pilot, lambda: detail.tasks.get("batch"), what="tasks")
+            await pilot.app.workers.wait_for_complete()
+            panel = detail.query_one("#kafka-batch")
+            assert not panel.display
+            db.execute("INSERT INTO events (at, run_id, task, kind, data) VALUES (?, 6, 'batch', 'kafka.batch', ?)",
+                       (T0 + 581, json.dumps(BATCH)))  # fmt: skip
+            db.execute("UPDATE tasks SET status='succeeded' WHERE run_id=6 AND name='batch'")
+            detail.apply(None, get_tasks(db, 6))  # what the store tail hands the screen
+            await wait_for(pilot, lambda: panel.display and panel.query_one("SafeTable").row_count == 3)
+
+    run(scenario())
