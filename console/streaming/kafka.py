@@ -10,13 +10,15 @@
     def totals(batch):          # the decoded batch, as a DataFrame
         ...
 
-Each run's source task consumes up to ``batch`` messages (or what arrived within ``max_wait``)
-and writes them to the warehouse table (``table``, default the topic) together with the next
+Each run's source task consumes up to ``batch`` messages: what was waiting when it started (it
+stops when every partition reaches the log end it had then), or with nothing waiting what
+arrives within ``max_wait`` (also the upper bound of any batch), and writes them to the warehouse table (``table``, default the topic) together with the next
 offset of each partition in ``kafka_offsets``, in one DuckDB transaction. The consumer starts
 from those stored offsets (``assign()``, no group rebalance), so a crash between the write and
 the commit neither loses nor duplicates a message; the offsets are then committed to the
 consumer group as well, so Kafka's own tools show the lag. A message the decoder cannot read
-goes to ``kafka_quarantine`` with its partition and offset and never blocks the stream.
+goes to ``kafka_quarantine`` with its partition and offset and never blocks the stream. The
+task always runs in the process that owns the run (``TaskSpec.in_driver``), whatever the executor.
 ``confluent-kafka`` is the optional extra ``ops-console[kafka]``, imported by the task only.
 """
 
