@@ -133,6 +133,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--messages", type=int, default=500_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    from console.streaming import kafka
     from console.streaming.kafka import FETCH_CONFIG
 
     proc, brokers = _broker()
@@ -148,6 +149,10 @@ def main(argv: list[str]) -> int:
         best = {k: min(v) for k, v in times.items()}
         med = {k: statistics.median(v) for k, v in times.items()}
         print("fetch settings of both loops: " + ", ".join(f"{k}={v}" for k, v in FETCH_CONFIG.items()))
+        ours_only = {k: v for k, v in kafka("bench").consumer_config().items()
+                     if k not in FETCH_CONFIG and k not in ("bootstrap.servers", "group.id", "logger")}
+        print("bare also: enable.auto.commit=False; ours also: "
+              + ", ".join(f"{k}={v}" for k, v in ours_only.items()))
         print(f"{n:,} JSON messages, 3 partitions, Tansu on 127.0.0.1, {args.repeat} interleaved repeats")
         print(f"  {'':<10} {'best':>9} {'msg/s':>11}  {'median':>9} {'msg/s':>11}  all")
         for name in times:
