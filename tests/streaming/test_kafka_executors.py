@@ -1,4 +1,4 @@
-"""Kafka sources on the process executor: the batch runs in the driver, the rest in workers."""
+"""Kafka sources on the process and Dask executors: the batch runs in the driver, the rest in workers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+import pytest
 from kafka_helpers import create_topic, produce, rows
 
 STREAM = '''
@@ -13,7 +14,7 @@ import os
 from console import Pipeline
 from console.streaming import kafka
 
-p = Pipeline("stream", executor="process")
+p = Pipeline("stream", executor="{executor}")
 
 @p.kafka_source(kafka("{topic}", brokers="{brokers}", group="ops", batch={batch}, max_wait="5s", table="events"))
 def orders(frame):
@@ -26,13 +27,19 @@ def total(orders):
 '''
 
 
-def test_the_batch_commits_in_the_driver_and_downstream_runs_in_a_worker(project: Any, broker: str) -> None:
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_the_batch_commits_in_the_driver_and_downstream_runs_in_a_worker(
+    project: Any, broker: str, executor: str
+) -> None:
     from console.engine.engine import Engine
     from console.project import load_project
 
-    create_topic(broker, "orders_p", 3)
-    produce(broker, "orders_p", [json.dumps({"n": i}).encode() for i in range(3000)])
-    project.write("stream.py", STREAM.format(topic="orders_p", brokers=broker, batch=2000))
+    if executor == "dask":
+        pytest.importorskip("distributed")
+    topic = f"orders_{executor}"
+    create_topic(broker, topic, 3)
+    produce(broker, topic, [json.dumps({"n": i}).encode() for i in range(3000)])
+    project.write("stream.py", STREAM.format(topic=topic, brokers=broker, batch=2000, executor=executor))
     engine = Engine(load_project(project.root))
     try:
         first = engine.run("stream")
@@ -48,6 +55,6 @@ def test_the_batch_commits_in_the_driver_and_downstream_runs_in_a_worker(project
     assert (count, distinct, pids) == (3000, 3000, [os.getpid()])  # the batch ran in this process
     assert rows(project, "SELECT sum(next_offset) FROM kafka_offsets")[0][0] == 3000
     # and from the command line, a second process on the same warehouse: nothing left, nothing twice
-    empty = project.cli_json("run", "stream", "--executor", "process")
+    empty = project.cli_json("run", "stream", "--executor", executor)
     assert empty["status"] == "succeeded"
     assert rows(project, "SELECT count(*) FROM events")[0][0] == 3000
