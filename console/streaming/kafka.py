@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from console.errors import PipelineDefinitionError, StreamingError
 from console.streaming import offsets
 from console.streaming.batch_report import KIND, batch_report
-from console.streaming.decode import decode_batch, json_decode
+from console.streaming.decode import Messages, decode_batch, json_decode
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -211,7 +211,7 @@ def _log_end(consumer: Any, tp: Any) -> int:
 
 def _poll(
     consumer: Any, source: KafkaSource, starts: dict[int, int], ends: dict[int, int], ctx: Context
-) -> list[Any]:
+) -> Messages:
     """Messages until every partition reached the log end it had when the batch started, the
     batch is full, or ``max_wait`` passed. With nothing waiting at the start, the first messages
     to arrive within ``max_wait`` are the batch. Reaching the ends, what the client has already
@@ -219,7 +219,7 @@ def _poll(
     from confluent_kafka import TopicPartition
 
     tps = [TopicPartition(source.topic, p) for p in ends]
-    out: list[Any] = []
+    out = Messages()
     deadline = time.monotonic() + source.max_wait_s
     behind = _behind(consumer, tps, starts, ends)
     while len(out) < source.batch:
@@ -245,13 +245,13 @@ def _behind(consumer: Any, tps: list[Any], starts: dict[int, int], ends: dict[in
     return total
 
 
-def _take(out: list[Any], got: list[Any]) -> None:
-    """Append the messages of one consume() call; error events (not messages) are dropped."""
+def _take(out: Messages, got: list[Any]) -> None:
+    """Add the messages of one consume() call; error events (not messages) are dropped."""
     from confluent_kafka import Message
 
     if any(map(Message.error, got)):
         got = [m for m in got if m.error() is None]
-    out.extend(got)
+    out.add(got)
 
 
 def _commit_to_group(consumer: Any, source: KafkaSource, nexts: dict[int, int], ctx: Context) -> None:
