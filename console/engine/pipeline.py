@@ -53,6 +53,9 @@ class TaskSpec:
     param_names: tuple[str, ...] = ()
     wants_ctx: bool = False
     line: int = 0
+    # on the driver's threads whatever the executor: a streaming source's batch and its offsets
+    # go to the project's warehouse in one transaction of the process that owns the run
+    in_driver: bool = False
 
     def retry_wait(self, attempt: int) -> float:
         """Seconds before attempt ``attempt + 1``: exponential backoff from ``retry_delay``."""
@@ -195,6 +198,7 @@ class Pipeline:
             )
         fn = as_task(transform)
         self.task(name=fn.__name__)(fn)
+        self.tasks[fn.__name__].in_driver = True
         self.uses_warehouse = True  # the batch lands in the warehouse: the engine releases it at the end
 
     def kafka_source(self, source: Any) -> Callable[[F], F]:

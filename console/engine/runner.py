@@ -73,10 +73,10 @@ class Runner:
         self.values: dict[str, Any] = {}
         self.keys: dict[str, str] = {}
         self.status: dict[str, TaskState] = {name: TaskState.QUEUED for name in order}
-        # put by the worker itself on thread executors (through lanes), by a done-callback on others
         self._done: queue.SimpleQueue[Done] = queue.SimpleQueue()
-        pool = self.executor
-        self._lanes = Lanes(pool, self._work) if isinstance(pool, ThreadPoolExecutor) else None
+        self._threaded = isinstance(self.executor, ThreadPoolExecutor)
+        # workers put outcomes on _done; in_driver tasks (a Kafka source) use this process's threads
+        self._lanes = Lanes(self.executor if self._threaded else engine.executor, self._work)
         self.final_status: str | None = None
         self.log_lines: dict[str, int] = {}
         self.log_dir = self.store.logs_dir / str(run_id)
@@ -266,7 +266,7 @@ class Runner:
             att.cancel.set()
         kwargs = self._kwargs(spec)
         self.status[spec.name] = TaskState.RUNNING
-        if self._lanes is not None:
+        if self._threaded or spec.in_driver:
             self._lanes.put(spec, kwargs, att)
         else:
             self._submit_remote(spec, kwargs, att)

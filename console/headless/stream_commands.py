@@ -23,14 +23,11 @@ def sources(session: Session, only: str | None) -> dict[str, Any]:
     """Pipeline name -> its Kafka source (``source=kafka(...)`` or a ``kafka_lag`` watch)."""
     from console.engine.discovery import Catalog
     from console.errors import NotFoundError
+    from console.streaming.lag import kafka_sources
 
     catalog = Catalog(session.project.pipelines_dir)
     catalog.load_all()
-    found: dict[str, Any] = {}
-    for name, p in catalog.pipelines.items():
-        src = p.stream if getattr(p.stream, "topic", None) else getattr(p.watch, "source", None)
-        if src is not None and (only is None or name == only):
-            found[name] = src
+    found: dict[str, Any] = {n: s for n, s in kafka_sources(catalog.pipelines).items() if only in (None, n)}
     if only is not None and only not in found:
         raise NotFoundError(f"pipeline {only!r} has no Kafka source (known: {', '.join(found) or 'none'})")
     return found

@@ -10,19 +10,20 @@
     def totals(batch):          # the decoded batch, as a DataFrame
         ...
 
-Each run's source task consumes up to ``batch`` messages (or what arrived within ``max_wait``)
-and writes them to the warehouse table (``table``, default the topic) together with the next
+Each run's source task consumes up to ``batch`` messages: what was waiting when it started (it
+stops when every partition reaches the log end it had then), or with nothing waiting what
+arrives within ``max_wait`` (also the upper bound of any batch), and writes them to the warehouse table (``table``, default the topic) together with the next
 offset of each partition in ``kafka_offsets``, in one DuckDB transaction. The consumer starts
 from those stored offsets (``assign()``, no group rebalance), so a crash between the write and
 the commit neither loses nor duplicates a message; the offsets are then committed to the
 consumer group as well, so Kafka's own tools show the lag. A message the decoder cannot read
-goes to ``kafka_quarantine`` with its partition and offset and never blocks the stream.
+goes to ``kafka_quarantine`` with its partition and offset and never blocks the stream. The
+task always runs in the process that owns the run (``TaskSpec.in_driver``), whatever the executor.
 ``confluent-kafka`` is the optional extra ``ops-console[kafka]``, imported by the task only.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from console.errors import PipelineDefinitionError, StreamingError
 from console.streaming import offsets
+from console.streaming.batch_report import KIND, batch_report
+from console.streaming.decode import Messages, decode_batch, json_decode
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,14 +44,6 @@ if TYPE_CHECKING:
 _librdkafka = logging.getLogger("console.kafka")
 _librdkafka.addHandler(logging.NullHandler())  # outside a task: not Python's last-resort stderr
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
-
-def json_decode(value: bytes) -> dict[str, Any]:
-    """The default decoder: one JSON object per message."""
-    obj = json.loads(value)
-    if not isinstance(obj, dict):
-        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
-    return obj
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,19 @@ class KafkaSource:
             "auto.offset.reset": "earliest",
             # a low session timeout: a consumer that joins a group (lag tools) is not kept 45 s
             "session.timeout.ms": 6000,
-            "fetch.wait.max.ms": 50,
+            **FETCH_CONFIG,
             # librdkafka's own lines go to logging (a task's log, never the terminal)
             "logger": _librdkafka,
             **self.config,
         }
+
+
+# How a batch reader fetches (the bench's bare loop uses the same). librdkafka postpones a
+# partition's fetches by fetch.queue.backoff.ms (1 s by default) whenever its local queue is over
+# queued.min.messages: a reader that drains the queue in large steps keeps hitting that pause.
+FETCH_CONFIG: dict[str, Any] = {"fetch.wait.max.ms": 50, "fetch.queue.backoff.ms": 10}
+CHUNK = 10_000  # messages per consume() call: a bigger call waits until it is full
+POLL_S = 0.1  # longest single wait inside a batch (cancel and max_wait are checked between)
 
 
 def _seconds(value: str | float | int) -> float:
@@ -160,18 +163,21 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
         parts = partitions(consumer, source)
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
-        starts = _starting_offsets(consumer, source, parts, stored)
-        consumer.assign([TopicPartition(source.topic, p, starts[p]) for p in parts])
-        messages = _poll(consumer, source)
-        frame, bad, nexts = _decode(messages, source, starts)
+        starts, origins = _starting_offsets(consumer, source, parts, stored)
+        tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
+        ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
+        consumer.assign(tps)
+        messages = _poll(consumer, source, starts, ends, ctx)
+        frame, bad, nexts = decode_batch(messages, source.decode, starts)
         if source.transform is not None:
             frame = source.transform(frame)
         ctx.check_cancelled()
         with offsets.warehouse(ctx) as con:
-            offsets.write_batch(con, source, frame, bad, nexts, ctx.run_id)
+            offsets.write_batch(con, source, frame, bad, starts, nexts, ctx.run_id)
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
         consumer.close()
+    ctx.event(KIND, batch_report(source, starts, origins, ends, nexts, frame, bad))
     ctx.log(
         f"kafka {source.topic}: {len(messages):,} message(s) from {len(parts)} partition(s) -> "
         f"{len(frame):,} row(s) in {source.table}, {len(bad)} quarantined; next offsets "
@@ -180,114 +186,72 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     return frame
 
 
-def _starting_offsets(consumer: Any, source: KafkaSource, parts: list[int], stored: dict[int, int]) -> dict[int, int]:
-    """The warehouse's offsets; else the group's committed ones; else the beginning."""
+def _starting_offsets(
+    consumer: Any, source: KafkaSource, parts: list[int], stored: dict[int, int]
+) -> tuple[dict[int, int], dict[int, str]]:
+    """The warehouse's offsets; else the group's committed ones; else the beginning (and which)."""
     from confluent_kafka import TopicPartition
 
     starts = {p: stored[p] for p in parts if p in stored}
+    origins = dict.fromkeys(starts, "warehouse")
     missing = [p for p in parts if p not in starts]
     if missing:
         committed = consumer.committed([TopicPartition(source.topic, p) for p in missing], timeout=10)
         for tp in committed:
             low, _ = consumer.get_watermark_offsets(TopicPartition(source.topic, tp.partition), timeout=10)
             starts[tp.partition] = tp.offset if tp.offset >= 0 else low
-    return starts
+            origins[tp.partition] = "group" if tp.offset >= 0 else "start"
+    return starts, origins
 
 
-QUIET_S = 0.5  # after messages arrived, this long without one ends the batch
+def _log_end(consumer: Any, tp: Any) -> int:
+    _, high = consumer.get_watermark_offsets(tp, timeout=10)
+    return int(high)
 
 
-def _poll(consumer: Any, source: KafkaSource) -> list[Any]:
-    """Messages until the batch is full, the stream has gone quiet after some arrived, or
-    ``max_wait`` passed. (Log-end offsets are not used: some Kafka-compatible brokers report
-    them per record batch.)"""
-    out: list[Any] = []
-    now = time.monotonic()
-    deadline, last = now + source.max_wait_s, now
+def _poll(
+    consumer: Any, source: KafkaSource, starts: dict[int, int], ends: dict[int, int], ctx: Context
+) -> Messages:
+    """Messages until every partition reached the log end it had when the batch started, the
+    batch is full, or ``max_wait`` passed. With nothing waiting at the start, the first messages
+    to arrive within ``max_wait`` are the batch. Reaching the ends, what the client has already
+    fetched is taken without waiting (a broker may report a log end short of its last record batch)."""
+    from confluent_kafka import TopicPartition
+
+    tps = [TopicPartition(source.topic, p) for p in ends]
+    out = Messages()
+    deadline = time.monotonic() + source.max_wait_s
+    behind = _behind(consumer, tps, starts, ends)
     while len(out) < source.batch:
         now = time.monotonic()
-        if now >= deadline or (out and now - last > QUIET_S):
+        if now >= deadline:
             break
-        got = consumer.consume(num_messages=min(source.batch - len(out), 10_000), timeout=min(deadline - now, 0.1))
-        out.extend(msg for msg in got if msg.error() is None)
-        if got:
-            last = time.monotonic()
+        if behind <= 0 and out:
+            _take(out, consumer.consume(num_messages=min(source.batch - len(out), CHUNK), timeout=0))
+            break
+        want = min(source.batch - len(out), CHUNK, behind if behind > 0 else CHUNK)
+        _take(out, consumer.consume(num_messages=want, timeout=min(deadline - now, POLL_S)))
+        ctx.check_cancelled()
+        behind = _behind(consumer, tps, starts, ends)
     return out
 
 
-def _decode(
-    messages: list[Any], source: KafkaSource, starts: dict[int, int]
-) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[int, int]]:
-    """The batch as a frame (plus ``_kafka_partition``/``_kafka_offset``), the poison messages, and
-    the next offset per partition. JSON batches are parsed by DuckDB in one pass; a batch it cannot
-    read whole (a poison message, mixed shapes) is decoded message by message."""
-    nexts = dict(starts)
-    for msg in messages:
-        nexts[msg.partition()] = max(nexts.get(msg.partition(), 0), msg.offset() + 1)
-    if source.decode is json_decode and messages:
-        frame = _duckdb_json(messages)
-        if frame is not None:
-            return frame, [], nexts
-    return _decode_each(messages, source, nexts)
+def _behind(consumer: Any, tps: list[Any], starts: dict[int, int], ends: dict[int, int]) -> int:
+    """Messages still to read to reach ``ends``, from the consumer's positions (one call)."""
+    total = 0
+    for tp in consumer.position(tps):
+        at = tp.offset if tp.offset >= 0 else starts[tp.partition]
+        total += max(ends[tp.partition] - at, 0)
+    return total
 
 
-def _duckdb_json(messages: list[Any]) -> pd.DataFrame | None:
-    import tempfile
+def _take(out: Messages, got: list[Any]) -> None:
+    """Add the messages of one consume() call; error events (not messages) are dropped."""
+    from confluent_kafka import Message
 
-    import duckdb
-    import numpy as np
-
-    values = [msg.value() for msg in messages]
-    if None in values:
-        return None  # tombstones: the careful path quarantines them
-    text = b"\n".join(values)
-    if text.count(b"\n") != len(values) - 1:
-        return None  # a value spans lines: not one JSON object per line
-    with tempfile.NamedTemporaryFile(suffix=".ndjson") as fh:
-        fh.write(text)
-        fh.flush()
-        con = duckdb.connect()
-        try:
-            # insertion order is preserved (DuckDB's default), so row i is message i
-            frame = con.sql(
-                f"SELECT * FROM read_json('{fh.name}', format='newline_delimited', records=true,"
-                " sample_size=-1, maximum_object_size=67108864)"
-            ).df()
-        except duckdb.Error:
-            return None
-        finally:
-            con.close()
-    if len(frame) != len(values):
-        return None
-    n = len(values)
-    frame["_kafka_partition"] = np.fromiter((m.partition() for m in messages), dtype=np.int32, count=n)
-    frame["_kafka_offset"] = np.fromiter((m.offset() for m in messages), dtype=np.int64, count=n)
-    return frame
-
-
-def _decode_each(
-    messages: list[Any], source: KafkaSource, nexts: dict[int, int]
-) -> tuple[pd.DataFrame, list[dict[str, Any]], dict[int, int]]:
-    import pandas as pd
-
-    rows: list[dict[str, Any]] = []
-    parts: list[int] = []
-    offs: list[int] = []
-    bad: list[dict[str, Any]] = []
-    decode = source.decode
-    for msg in messages:
-        partition, offset, value = msg.partition(), msg.offset(), msg.value()
-        try:
-            rows.append(decode(value))
-        except Exception as exc:  # noqa: BLE001 - a poison message is quarantined, never blocks
-            bad.append({"partition": partition, "offset": offset, "value": value, "error": f"{type(exc).__name__}: {exc}"})
-            continue
-        parts.append(partition)
-        offs.append(offset)
-    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
-    frame["_kafka_partition"] = pd.Series(parts, dtype="int32")
-    frame["_kafka_offset"] = pd.Series(offs, dtype="int64")
-    return frame, bad, nexts
+    if any(map(Message.error, got)):
+        got = [m for m in got if m.error() is None]
+    out.add(got)
 
 
 def _commit_to_group(consumer: Any, source: KafkaSource, nexts: dict[int, int], ctx: Context) -> None:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,13 @@ def partition_lag(source: KafkaSource, warehouse: Path, timeout: float = 5.0) ->
         return out
     finally:
         consumer.close()
+
+
+def kafka_sources(pipelines: Mapping[str, Any]) -> dict[str, KafkaSource]:
+    """Pipeline name -> its Kafka source (``source=kafka(...)``, else a ``kafka_lag`` watch's)."""
+    found: dict[str, KafkaSource] = {}
+    for name, p in pipelines.items():
+        src = p.stream if isinstance(p.stream, KafkaSource) else getattr(p.watch, "source", None)
+        if isinstance(src, KafkaSource):
+            found[name] = src
+    return found

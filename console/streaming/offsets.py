@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from console.errors import StreamingError
+
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
@@ -73,13 +75,25 @@ def write_batch(
     source: KafkaSource,
     frame: pd.DataFrame,
     bad: list[dict[str, Any]],
+    starts: dict[int, int],
     nexts: dict[int, int],
     run_id: int,
 ) -> None:
-    """Rows, quarantined messages and next offsets in one transaction (all or nothing)."""
+    """Rows, quarantined messages and next offsets in one transaction (all or nothing).
+
+    The batch was read from ``starts``; if another run (another process) stored offsets for the
+    same topic and group meanwhile, nothing is written (its rows would be written twice)."""
     table = source.table
     con.execute("BEGIN TRANSACTION")
     try:
+        now = stored(con, source.topic, source.group)
+        moved = sorted(p for p, at in starts.items() if now.get(p, at) != at)
+        if moved:
+            raise StreamingError(
+                f"kafka {source.topic}: another run of group {source.group!r} stored offsets while this batch "
+                f"was read (partition {moved[0]}: {now[moved[0]]}, read from {starts[moved[0]]}); "
+                "nothing written, the next run reads on from the stored offsets"
+            )
         if len(frame):
             con.register("kafka_batch_frame", frame)
             exists = con.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def create_topic(brokers: str, topic: str, partitions: int = 3) -> None:
     from confluent_kafka.admin import AdminClient, NewTopic
@@ -30,3 +32,14 @@ def produce(brokers: str, topic: str, values: list[bytes], *, one_per_batch: boo
         if i % 5000 == 0:
             producer.poll(0)
     assert producer.flush(30) == 0
+
+
+def rows(project: Any, query: str) -> list[tuple[Any, ...]]:
+    """``query`` on the project's warehouse, read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(project.root / ".opsconsole" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()

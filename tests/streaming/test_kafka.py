@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kafka_helpers import create_topic, produce
+from kafka_helpers import create_topic, produce, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,16 +28,6 @@ p = Pipeline("stream", source=src, watch=kafka_lag("{topic}", brokers="{brokers}
 def total(batch):
     return int(batch["n"].sum()) if len(batch) else 0
 '''
-
-
-def rows(project: Any, query: str) -> list[tuple[Any, ...]]:
-    import duckdb
-
-    con = duckdb.connect(str(project.root / ".opsconsole" / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(query).fetchall()
-    finally:
-        con.close()
 
 
 def write_stream(project: Any, broker: str, topic: str, batch: int, min_messages: int = 1) -> None:

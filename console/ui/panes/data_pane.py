@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from console.errors import OpsConsoleError
 from console.ui.cells import clock_time, number
+from console.ui.widgets.kafka_panels import KafkaLagPanel
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 HELP = (
     "Left: the warehouse's tables and the SQL models of the project (materialisation, rows, last "
     "build, tests of that build). Enter previews the selected table's first rows, its compiled SQL "
-    "and its lineage. r reloads."
+    "and its lineage. Below, the lag per partition of the project's Kafka sources. r reloads."
 )
 PREVIEW_ROWS = 20
 
@@ -86,6 +87,7 @@ class DataPane(Vertical):
                     with VerticalScroll(id="data-sql-box"):
                         yield Static("", id="data-sql")
                     yield Static("", id="data-lineage")
+        yield KafkaLagPanel(id="data-kafka")  # shown only for projects with Kafka sources
 
     def on_mount(self) -> None:
         table = self.query_one("#data-tables", DataTable)
@@ -107,6 +109,7 @@ class DataPane(Vertical):
 
     def action_reload(self) -> None:
         self.refresh_data()
+        self.query_one(KafkaLagPanel).refresh_lag()
 
     @work(exclusive=True, group="data")
     async def refresh_data(self) -> None:
@@ -118,6 +121,9 @@ class DataPane(Vertical):
             return
         self._stale = False
         self.show_rows(rows, app.clock())
+        lag = self.query_one(KafkaLagPanel)
+        if lag.read_at is None:  # then on its own slow timer, not on every store change
+            lag.refresh_lag()
 
     def show_rows(self, rows: list[dict[str, Any]], now: float) -> None:
         table = self.query_one("#data-tables", DataTable)

@@ -25,6 +25,7 @@ from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
 from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_window
+from console.ui.widgets.kafka_panels import KafkaBatchPanel
 from console.ui.widgets.log_view import LogView
 from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
@@ -89,6 +90,7 @@ class RunDetailScreen(Screen[None]):
         self.query_one("#task-checks", DataTable).clear()
         self.query_one(LogView).clear()
         self.query_one("#task-title", Static).update("", layout=False)
+        self.query_one(KafkaBatchPanel).show([])
         self.console_app.sync_header(self.query_one(StatusHeader))
         if run is not None:
             self._title()
@@ -110,6 +112,7 @@ class RunDetailScreen(Screen[None]):
                 yield LogView(keep=LOG_LINES, id="log")
                 yield Static(" CHECKS", id="checks-title")
                 yield SafeTable(cursor_type="row", id="task-checks")
+                yield KafkaBatchPanel(id="kafka-batch")  # runs of a Kafka source only
         yield Footer()
 
     def on_mount(self) -> None:
@@ -152,6 +155,16 @@ class RunDetailScreen(Screen[None]):
             return
         self.marks = await read(marks_of, db, self.run_id)
         self.apply(run, await read(get_tasks, db, self.run_id))
+        self.load_kafka()
+
+    @work(exclusive=True, group="detail-kafka")
+    async def load_kafka(self) -> None:
+        from console.streaming.batch_report import batch_events
+
+        run_id = self.run_id
+        batches = await self.console_app.threads.read(batch_events, self.console_app.store.db, run_id)
+        if run_id == self.run_id:
+            self.query_one(KafkaBatchPanel).show(batches)
 
     # -- live ----------------------------------------------------------------------------------
     def apply(self, run: Mapping[str, Any] | None, tasks: Sequence[Mapping[str, Any]] | None) -> None:
@@ -175,6 +188,8 @@ class RunDetailScreen(Screen[None]):
             }
             if name in self.tasks:
                 old = self.tasks[name]
+                if not level[name] and old["status"] != t["status"] == "succeeded":
+                    self.load_kafka()  # a source task (a root) reports its batch as it succeeds
                 for key in ("status", "attempts", "took"):
                     if key == "took" and old["duration_s"] == t["duration_s"]:
                         continue

@@ -1,0 +1,188 @@
+"""Kafka in the console: what a run's batch read (run detail) and the sources' lag now (Data tab).
+
+:class:`KafkaBatchPanel` shows a run's ``kafka.batch`` event: per partition the offsets the
+batch read from and to, where the first came from, its rows and quarantined messages, the log
+end when it started and the lag it left. :class:`KafkaLagPanel` asks the brokers for the
+current lag of every Kafka source of the project on a thread of its own (a broker that does
+not answer costs that thread its timeout, never the console's reader or the screen), on a
+slow timer while it is shown; a source whose broker cannot be read is one line. Both stay
+hidden when there is nothing Kafka to show. confluent-kafka is imported only by the reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Static
+
+from console.presentation import zone_label
+from console.ui.cells import clock_time, safe
+from console.ui.widgets.safe_table import SafeTable
+
+LAG_EVERY_S = 15.0  # the brokers are asked this often while the Data tab is shown
+LAG_TIMEOUT_S = 3.0  # per broker call; an unreachable broker is reported after about this long
+
+BATCH_COLUMNS = ("partition", "from", "to", "rows", "quarantined", "log end", "lag", "offset from")
+LAG_COLUMNS = ("pipeline", "table", "partition", "group", "offset", "from", "log end", "lag")
+
+
+def _n(value: Any) -> Text:
+    return Text(f"{value:,}" if isinstance(value, int) else "-", justify="right")
+
+
+class KafkaBatchPanel(Vertical):
+    """The partitions a run's Kafka batch read (hidden for runs without one)."""
+
+    DEFAULT_CSS = """
+    KafkaBatchPanel { height: auto; max-height: 10; display: none; border-top: solid $panel-lighten-2; }
+    KafkaBatchPanel > SafeTable { height: auto; max-height: 8; }
+    KafkaBatchPanel > Static { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="kafka-batch-title")
+        yield SafeTable(cursor_type="none", id="kafka-batch-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(SafeTable)
+        for label in BATCH_COLUMNS:
+            table.add_column(label, key=label)
+
+    def show(self, batches: list[dict[str, Any]]) -> None:
+        """The last batch of the run (a retried task reports once, when it succeeded)."""
+        table = self.query_one(SafeTable)
+        table.clear()
+        self.display = bool(batches)
+        if not batches:
+            return
+        b = batches[-1]
+        title = Text(" KAFKA BATCH ", style="bold", no_wrap=True, overflow="ellipsis")
+        title.append(f" {b.get('rows', 0):,} rows, {b.get('quarantined', 0):,} quarantined   ")
+        title.append_text(safe(f"{b.get('topic')} -> {b.get('table')}  group {b.get('group')}", "dim"))
+        self.query_one("#kafka-batch-title", Static).update(title)
+        for p in b["partitions"]:
+            table.add_row(
+                _n(p.get("partition")), _n(p.get("from_offset")), _n(p.get("to_offset")), _n(p.get("rows")),
+                _n(p.get("quarantined")), _n(p.get("log_end")), _n(p.get("lag")), safe(p.get("origin", "-")),
+                key=str(p.get("partition")),
+            )  # fmt: skip
+
+
+def read_lag(sources: dict[str, Any], warehouse: Path) -> list[dict[str, Any]]:
+    """Lag rows of every source; a source that cannot be read is one row with an ``error``."""
+    from console.streaming.lag import partition_lag
+
+    rows: list[dict[str, Any]] = []
+    for name, src in sources.items():
+        try:
+            parts = partition_lag(src, warehouse, timeout=LAG_TIMEOUT_S)
+        except ModuleNotFoundError:
+            rows.append({"pipeline": name, "table": src.table, "error": "confluent-kafka is not installed"})
+        except Exception as exc:  # noqa: BLE001 - a broker's failure is a line of the panel, never a crash
+            rows.append({"pipeline": name, "table": src.table, "error": " ".join(str(exc).split())})
+        else:
+            rows.extend({"pipeline": name, "table": src.table, **p} for p in parts)
+    return rows
+
+
+def project_sources(session: Any) -> tuple[dict[str, Any], Path]:
+    """The project's Kafka sources and its warehouse (on the console's reader thread)."""
+    from console.streaming.lag import kafka_sources
+    from console.streaming.offsets import warehouse_path
+
+    pipelines = session.engine.catalog.pipelines
+    return kafka_sources(pipelines), warehouse_path(session.project.root, session.project.home)
+
+
+class KafkaLagPanel(Vertical):
+    """Current lag per partition of the project's Kafka sources (hidden when there are none)."""
+
+    DEFAULT_CSS = """
+    KafkaLagPanel { height: auto; max-height: 12; display: none; border-top: solid $panel-lighten-2; }
+    KafkaLagPanel > SafeTable { height: auto; max-height: 8; }
+    KafkaLagPanel > Static { height: auto; max-height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pool: ThreadPoolExecutor | None = None
+        self._busy = False
+        self.rows: list[dict[str, Any]] = []
+        self.read_at: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="kafka-lag-title")
+        yield SafeTable(cursor_type="none", id="kafka-lag-table")
+        yield Static("", id="kafka-lag-errors")
+
+    def on_mount(self) -> None:
+        table = self.query_one(SafeTable)
+        for label in LAG_COLUMNS:
+            table.add_column(label, key=label)
+        self.set_interval(LAG_EVERY_S, self._tick)
+
+    def on_unmount(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _tick(self) -> None:
+        pane = self.parent  # only while the pane it sits in is on screen
+        if isinstance(pane, Widget) and pane.display and pane.region.height:
+            self.refresh_lag()
+
+    def refresh_lag(self) -> None:
+        """Ask again, unless the last question is still out (a slow broker)."""
+        if not self._busy:
+            self._busy = True
+            self._read()
+
+    @work(group="kafka-lag")
+    async def _read(self) -> None:
+        app: Any = self.app
+        try:
+            sources, warehouse = await app.threads.read(project_sources, app.session)
+            if not sources:
+                self.display, self.read_at = False, getattr(app, "clock", time.time)()
+                return
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="opsconsole-kafka-lag")
+            rows = await asyncio.wrap_future(self._pool.submit(read_lag, sources, warehouse))
+        except Exception as exc:  # noqa: BLE001 - the pipelines did not load: say so in one line
+            rows = [{"pipeline": "-", "table": "-", "error": " ".join(str(exc).split())}]
+        finally:
+            self._busy = False
+        self.show(rows, getattr(app, "clock", time.time)())
+
+    def show(self, rows: list[dict[str, Any]], at: float) -> None:
+        self.rows, self.read_at = rows, at
+        self.display = True
+        title = Text(" KAFKA LAG ", style="bold")
+        title.append(f"  read {clock_time(at, at)} {zone_label(at)}, every {LAG_EVERY_S:.0f}s", style="dim")
+        self.query_one("#kafka-lag-title", Static).update(title)
+        table = self.query_one(SafeTable)
+        table.clear()
+        errors = Text(no_wrap=True, overflow="ellipsis")
+        for i, r in enumerate(rows):
+            if "error" in r:  # one line per source whose broker did not answer
+                errors.append_text(safe(f" {r['pipeline']} ({r['table']}): {r['error']}"[:300], "yellow"))
+                errors.append("\n")
+                continue
+            table.add_row(
+                safe(r["pipeline"]), safe(r["table"]), safe(f"{r['topic']}[{r['partition']}]"), safe(r["group"]),
+                _n(r["offset"]), safe(r["from"]), _n(r["log_end"]),
+                Text(f"{r['lag']:,}", style="bold yellow" if r["lag"] else "green", justify="right"), key=f"p{i}",
+            )  # fmt: skip
+        table.display = table.row_count > 0
+        errors.rstrip()
+        box = self.query_one("#kafka-lag-errors", Static)
+        box.update(errors)
+        box.display = bool(errors.plain)
