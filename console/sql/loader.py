@@ -128,7 +128,7 @@ def load_sql_project(root: Path) -> SqlProject:
         base = root / folder
         for path in sorted(base.rglob("*.csv")):
             parts = list(path.relative_to(base).parent.parts)
-            node = Node("seed", path.stem, path, config=folder_config(seeds_cfg, parts))
+            node = Node("seed", path.stem, path, config=folder_config(seeds_cfg, [*parts, path.stem]))
             _add(project, node)
     for folder in model_dirs:
         base = root / folder
@@ -141,7 +141,7 @@ def load_sql_project(root: Path) -> SqlProject:
                 path.stem,
                 path,
                 raw=path.read_text(encoding="utf-8"),
-                config=folder_config(models_cfg, parts),
+                config=folder_config(models_cfg, [*parts, path.stem]),
             )
             _add(project, node)
     props = read_properties(project, [root / f for f in {*model_dirs, *_paths(cfg, "seed-paths", ["seeds"])}])

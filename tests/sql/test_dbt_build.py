@@ -268,3 +268,32 @@ def test_editing_a_project_file_hot_reloads_the_project(shop: Any, project: Any)
     result = reloader.reload(due[0])
     assert result.pipelines == ["shop"] and "big_customers" in catalog.pipelines["shop"].tasks
     assert reloader.notice(new_model, 2.0) and reloader.due(3.0) == []  # unchanged since: no reload
+
+
+def test_config_keyed_by_a_seed_or_model_name_in_dbt_project_yml(dbt: Any, make_engine: Any) -> None:
+    """dbt's resource paths end with the node's name: `seeds: mini: codes: +column_types: ...`."""
+    dbt.write(
+        "dbt_project.yml",
+        """
+        name: mini
+        seeds:
+          mini:
+            codes:
+              +column_types:
+                code: varchar
+        models:
+          mini:
+            +materialized: view
+            staging:
+              wide:
+                +materialized: table
+    """,
+    )
+    dbt.write("seeds/codes.csv", "code,n\n007,1\n010,2\n")
+    dbt.write("models/staging/wide.sql", "select code, n from {{ ref('codes') }}")
+    dbt.write("models/staging/narrow.sql", "select n from {{ ref('codes') }}")
+    engine, runner = run(make_engine, "mini")
+    assert runner.final_status == "succeeded", statuses(engine, runner.run_id)
+    assert dbt.query("SELECT code FROM codes ORDER BY n") == [("007",), ("010",)]  # kept as text
+    kinds = dict(dbt.query("SELECT table_name, table_type FROM information_schema.tables"))
+    assert kinds["wide"] == "BASE TABLE" and kinds["narrow"] == "VIEW"
