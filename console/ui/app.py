@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from console.presentation import printable
 from console.store.runs import last_seq
@@ -30,6 +30,7 @@ from console.ui.readonly import hide_actions
 from console.ui.screens.help import HelpModal, help_text
 from console.ui.screens.run_detail import RunDetailScreen
 from console.ui.tail import PipelineInfo, StoreBatch, StoreTail, TailError, pipeline_infos
+from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class OpsConsoleApp(OpsActions):
                 yield MonitoringPane(id="monitoring-pane")
             with TabPane("5 Data", id="tab-data"):
                 yield DataPane(id="data-pane")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def runs_pane(self) -> RunsPane:
@@ -132,10 +133,6 @@ class OpsConsoleApp(OpsActions):
         for screen in self.screen_stack:
             screen.set_class(level != "wide", "-narrow")
             screen.set_class(width < TINY_BELOW, "-tiny")  # side panels move out of the way
-            for footer in screen.query(Footer):
-                footer.compact = level == "narrow"
-                # narrow, the palette's docked label lands on the keys: ctrl+p still works
-                footer.show_command_palette = level != "narrow"
         self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")

@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.errors import OpsConsoleError
 from console.presentation import strip_controls
 from console.store.log_search import LogMatch, compile_pattern, search_logs
+from console.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -41,7 +42,7 @@ class LogSearchScreen(Screen[None]):
         yield Input(placeholder="regex to find in every run's logs; enter searches", id="search-input")
         yield Static(Text(" SEARCH LOGS  newest runs first", style="bold"), id="search-caption")
         yield DataTable(cursor_type="row", id="search-results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

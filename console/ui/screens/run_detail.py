@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.errors import NotFoundError
 from console.presentation import fmt_task_counts, printable
@@ -25,6 +25,7 @@ from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
 from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_window
+from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.log_view import LogView
 from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
@@ -110,7 +111,7 @@ class RunDetailScreen(Screen[None]):
                 yield LogView(keep=LOG_LINES, id="log")
                 yield Static(" CHECKS", id="checks-title")
                 yield SafeTable(cursor_type="row", id="task-checks")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tasks = self.query_one("#tasks", DataTable)
