@@ -22,8 +22,10 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.cache import LRUCache
 from textual.widget import Widget
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from console.ui.cells import safe, safe_text
 
@@ -92,7 +94,27 @@ class SafeTable(DataTable[Any]):
         return super().add_column(_cell(label), width=width, key=key, default=default)
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
-        super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
+        """Like DataTable's, but only the updated row is rendered again.
+
+        DataTable bumps a counter that is part of every cache key, so one cell update (a
+        running run's duration ticking, a task changing state) rendered every visible cell
+        of the table again; here the cached renders of that one row are dropped.
+        """
+        row = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if update_width or row not in self._row_locations or column not in self._column_locations:
+            super().update_cell(row_key, column_key, _cell(value), update_width=update_width)
+            return
+        self._data[row][column] = _cell(value)
+        caches: tuple[LRUCache[Any, Any], ...] = (self._cell_render_cache, self._row_render_cache)
+        for cache in caches:
+            for key in [k for k in cache.keys() if k[0] == row]:  # noqa: SIM118 - not iterable
+                cache.discard(key)
+        index = self._row_locations.get(row)
+        assert index is not None  # checked above
+        self._row_renderable_cache.discard((self._update_count, index))
+        self._line_cache.clear()  # keyed by screen line; rebuilt from the cached rows
+        self.refresh_row(index)
 
     def update_cell_at(self, coordinate: Any, value: Any, *, update_width: bool = False) -> None:
         super().update_cell_at(coordinate, _cell(value), update_width=update_width)
