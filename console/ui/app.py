@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -66,6 +67,10 @@ class OpsConsoleApp(OpsActions):
         idle_gc: bool = False,
     ) -> None:
         super().__init__()
+        # no animations unless asked for (TEXTUAL_ANIMATIONS): the tab underline's slide drew
+        # ~20 frames per tab switch, and the next key waited behind them
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
         self.session = session
         self.clock = clock
         self.tail_interval = tail_interval
