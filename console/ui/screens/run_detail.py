@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from console.errors import NotFoundError
-from console.presentation import fmt_task_counts, printable
+from console.presentation import fmt_task_counts, printable, times_note
 from console.quality.history import check_rows
 from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
@@ -232,6 +232,7 @@ class RunDetailScreen(Screen[None]):
             text.append(f"  showing the last {log.keep:,} lines", style="dim")
         if log.wrap:
             text.append("  wrap", style="dim")
+        text.append(f"  {times_note()}", style="dim")
         if t["error"]:
             text.append("  " + truncate(t["error"], 120), style="red")
         self.query_one("#task-title", Static).update(text, layout=False)
