@@ -94,3 +94,37 @@ def test_footer_follows_the_screen_and_widgets_are_not_leaked(session_factory: A
             assert widgets() <= before + 2
 
     run(scenario())
+
+
+def test_column_fit_drops_optional_columns_and_flexes_one() -> None:
+    from console.ui.widgets.column_fit import Column, fit_columns
+
+    cols = [Column("name", 10, flex=True, cap=30), Column("a", 6), Column("b", 6, drop=1), Column("c", 6, drop=2)]
+    assert fit_columns(cols, 200) == [("name", 30), ("a", 6), ("b", 6), ("c", 6)]
+    narrow = fit_columns(cols, 30)  # room 28: name 10+2, a 8 -> b 8 fits, c dropped first
+    assert [k for k, _ in narrow] == ["name", "a", "b"]
+    assert sum(w + 2 for _, w in narrow) <= 28
+
+
+def test_monitoring_tables_never_scroll_sideways(ui_project: Any, session_factory: Any) -> None:
+    from demo_store import BROKEN, fill
+
+    ui_project.write("broken_thing.py", BROKEN)
+    session = session_factory()
+    fill(session)  # series, a monitor's drift, alerts
+
+    async def scenario(width: int) -> None:
+        app = OpsConsoleApp(session, live=False)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await wait_for(pilot, lambda: app.pipelines, what="pipelines listed")
+            await pilot.press("4")
+            pane = app.query_one("MonitoringPane")
+            await wait_for(pilot, lambda: pane.data.series, what="series")
+            await pilot.pause(0.3)
+            for table_id in ("metrics", "drift", "alerts"):
+                table = pane.query_one(f"#{table_id}")
+                assert table.virtual_size.width <= table.region.width, (width, table_id)
+                assert table.max_scroll_x == 0, (width, table_id)
+
+    for width in (60, 80, 100, 140):
+        run(scenario(width))
