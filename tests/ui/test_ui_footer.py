@@ -113,18 +113,26 @@ def test_monitoring_tables_never_scroll_sideways(ui_project: Any, session_factor
     session = session_factory()
     fill(session)  # series, a monitor's drift, alerts
 
+    def no_sideways_scroll(width: int, table: Any) -> None:
+        assert table.region.width > 0, (width, table.id)
+        assert table.virtual_size.width <= table.region.width, (width, table.id)
+        assert table.max_scroll_x == 0, (width, table.id)
+
     async def scenario(width: int) -> None:
         app = OpsConsoleApp(session, live=False)
         async with app.run_test(size=(width, 24)) as pilot:
             await wait_for(pilot, lambda: app.pipelines, what="pipelines listed")
+            await pilot.press("2")
+            quality = app.query_one("QualityPane")
+            await wait_for(pilot, lambda: quality.rows, what="checks")
+            await pilot.pause(0.3)
+            no_sideways_scroll(width, quality.query_one("#checks"))
             await pilot.press("4")
             pane = app.query_one("MonitoringPane")
             await wait_for(pilot, lambda: pane.data.series, what="series")
             await pilot.pause(0.3)
             for table_id in ("metrics", "drift", "alerts"):
-                table = pane.query_one(f"#{table_id}")
-                assert table.virtual_size.width <= table.region.width, (width, table_id)
-                assert table.max_scroll_x == 0, (width, table_id)
+                no_sideways_scroll(width, pane.query_one(f"#{table_id}"))
 
     for width in (60, 80, 100, 140):
         run(scenario(width))

@@ -96,6 +96,19 @@ def test_quality_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=quality)
 
 
+def test_quality_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    """Optional columns (observed, task, failing) drop; names cut with an ellipsis."""
+
+    async def quality(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("2")
+        pane = demo_app.query_one("QualityPane")
+        await wait_for(pilot, lambda: pane.rows, what="checks")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=quality)
+
+
 def test_models_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     async def models(pilot: Any) -> None:
         await loaded(demo_app)(pilot)

@@ -18,7 +18,7 @@ from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.widgets.chart_data import ChartData, Threshold, series_key
 from console.ui.widgets.chart_slot import ChartSlot
-from console.ui.widgets.column_fit import Column, clip, fit_columns
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -91,7 +91,7 @@ def spark(values: list[float], width: int = 16) -> str:
     return "".join(BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in values)
 
 
-class MonitoringPane(Vertical):
+class MonitoringPane(Vertical, FitsColumns):
     BINDINGS = [Binding("slash", "filter", "filter")]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -109,7 +109,7 @@ class MonitoringPane(Vertical):
                 yield Static(" DRIFT", id="drift-title", classes="title")
                 yield SafeTable(cursor_type="row", id="drift")
             with Vertical(id="monitoring-right"):
-                yield Static(" SERIES", id="series-title", classes="title")
+                yield Static("SERIES", id="series-title", classes="title")
                 yield ChartSlot(id="series")
                 yield Static("", id="series-text")
                 yield Static(" DISTRIBUTION", id="dist-title", classes="title")
@@ -118,40 +118,18 @@ class MonitoringPane(Vertical):
         yield SafeTable(cursor_type="row", id="alerts")
         yield FilterBar("filter series by name")
 
+    TABLE_COLUMNS = TABLE_COLUMNS
+
     def on_mount(self) -> None:
-        self._fit()
+        self.fit_tables()
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._fit)
-
-    _layout: dict[str, list[tuple[str, int]]] = {}
-
-    def _fit(self) -> None:
-        """Each table's columns for its width now; rebuilt and refilled only when they change."""
-        layout = dict(self._layout)
-        changed = []
-        for table_id, specs in TABLE_COLUMNS.items():
-            table = self.query_one(f"#{table_id}", DataTable)
-            width = table.region.width or 140  # not laid out yet: the wide set
-            cols = fit_columns(specs, width)
-            if cols != layout.get(table_id):
-                layout[table_id] = cols
-                table.clear(columns=True)
-                for key, w in cols:
-                    table.add_column(key, key=key, width=w)
-                changed.append(table_id)
-        self._layout = layout
-        if "metrics" in changed:
+    def refill(self, table_id: str) -> None:
+        if table_id == "metrics":
             self._fill_metrics()
-        if "alerts" in changed:
+        elif table_id == "alerts":
             self._alerts()
-        if "drift" in changed:
+        else:
             self._drift(self._drift_monitor)
-
-    def _pick(self, table_id: str, cells: dict[str, Any]) -> list[Any]:
-        """The cells of the shown columns, a flexible column's cut with ``…``."""
-        flex = {c.key for c in TABLE_COLUMNS[table_id] if c.flex}
-        return [clip(cells[k], w) if k in flex else cells[k] for k, w in self._layout[table_id]]
 
     def stale(self) -> None:
         """The store changed: refresh now if shown, else when the tab is next opened."""
@@ -180,7 +158,7 @@ class MonitoringPane(Vertical):
         self.show_series()
 
     def _fill_metrics(self) -> None:
-        if "metrics" not in self._layout:
+        if not self.fitted("metrics"):
             return
         rows = []
         for label, points in self.data.series.items():
@@ -191,7 +169,7 @@ class MonitoringPane(Vertical):
                 "trend": _trend(values),
                 "series": Text(spark(values), style="cyan"),
             }
-            rows.append((label, self._pick("metrics", cells), label))
+            rows.append((label, self.pick("metrics", cells), label))
         self.query_one("#metrics", FilterTable).set_rows(rows)
 
     def _summary(self) -> None:
@@ -209,7 +187,7 @@ class MonitoringPane(Vertical):
         self.query_one("#monitoring-summary", Static).update(text)
 
     def _alerts(self) -> None:
-        if "alerts" not in self._layout:
+        if not self.fitted("alerts"):
             return
         table = self.query_one("#alerts", DataTable)
         table.clear()
@@ -229,7 +207,7 @@ class MonitoringPane(Vertical):
                 "severity": Text(a["severity"] + (" (ack)" if a["acknowledged"] else ""), style=style),
                 "action": action,
             }
-            table.add_row(*self._pick("alerts", cells))
+            table.add_row(*self.pick("alerts", cells))
         title = Text(" ALERTS", style="bold")
         if not self.data.alerts:
             title.append("  none", style="dim")
@@ -244,7 +222,7 @@ class MonitoringPane(Vertical):
         points = self.data.series.get(name or "", [])
         values = [float(p["value"]) for p in points]
         self.query_one("#series", ChartSlot).show(self.series_chart(name or "", points))
-        title = Text(f" SERIES {name or ''}", style="bold")
+        title = Text(f"SERIES {name or ''}", style="bold")  # the box pads it (wrapped lines too)
         if points:
             title.append(f"  last {len(points)} point(s)   {series_key('series')}", style="dim")
         self.query_one("#series-title", Static).update(safe_text(title))  # wraps when narrow
@@ -252,7 +230,7 @@ class MonitoringPane(Vertical):
         if values:
             last = points[-1]
             where = last.get("monitor") or last.get("pipeline") or ""
-            line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
+            line.append(f"last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             if where:
                 line.append(f"   from {where}", style="dim")
             rules = self.rules_of((name or "").split(" ")[0])
@@ -322,7 +300,7 @@ class MonitoringPane(Vertical):
 
     def _drift(self, monitor: str | None) -> None:
         self._drift_monitor = monitor
-        if "drift" not in self._layout:
+        if not self.fitted("drift"):
             return
         table = self.query_one("#drift", DataTable)
         table.clear()
@@ -358,7 +336,7 @@ class MonitoringPane(Vertical):
                 "stat": stat,
                 "verdict": Text(verdict, style=style),
             }
-            table.add_row(*self._pick("drift", cells))
+            table.add_row(*self.pick("drift", cells))
         self._distribution()
 
     def action_filter(self) -> None:

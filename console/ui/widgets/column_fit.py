@@ -9,8 +9,11 @@ the columns to show at that width, and rebuilds its columns only when the answer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import DataTable
 
 CELL_PADDING = 2  # DataTable's cell_padding=1 on each side
 MIN_FLEX = 10
@@ -56,3 +59,49 @@ def clip(text: Text | str, width: int) -> Text:
     if cell.cell_len > width:
         cell.truncate(width, overflow="ellipsis")
     return cell
+
+
+class FitsColumns(Widget):
+    """A pane whose tables (``TABLE_COLUMNS``: table id -> specs) fit their width on every resize.
+
+    Listed after the container class (``class Pane(Vertical, FitsColumns)``): Textual matches
+    CSS type names along the first base only.
+
+    The pane fills a table with ``pick(table_id, {key: cell})`` rows and implements
+    ``refill(table_id)``, called after the columns changed (the rows are gone then).
+    """
+
+    TABLE_COLUMNS: ClassVar[dict[str, list[Column]]] = {}
+    _layout: dict[str, list[tuple[str, int]]] = {}
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_tables)
+
+    def fit_tables(self) -> None:
+        layout = dict(self._layout)
+        changed = []
+        for table_id, specs in self.TABLE_COLUMNS.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            cols = fit_columns(specs, table.region.width or 140)  # not laid out yet: the wide set
+            if cols != layout.get(table_id):
+                layout[table_id] = cols
+                table.clear(columns=True)
+                for key, w in cols:
+                    table.add_column(key, key=key, width=w)
+                changed.append(table_id)
+        self._layout = layout
+        for table_id in changed:
+            self.refill(table_id)
+
+    def fitted(self, table_id: str) -> bool:
+        """True once the table has its columns (fill it only then)."""
+        return table_id in self._layout
+
+    def pick(self, table_id: str, cells: dict[str, Any]) -> list[Any]:
+        """The cells of the shown columns, a flexible column's cut with ``…``."""
+        flex = {c.key for c in self.TABLE_COLUMNS[table_id] if c.flex}
+        return [clip(cells[k], w) if k in flex else cells[k] for k, w in self._layout[table_id]]
+
+    def refill(self, table_id: str) -> None:
+        """Fill ``table_id`` again after its columns changed."""
+        raise NotImplementedError
