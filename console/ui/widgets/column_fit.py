@@ -68,13 +68,15 @@ class FitsColumns(Widget):
     CSS type names along the first base only.
 
     The pane fills a table with ``pick(table_id, {key: cell})`` rows and implements
-    ``refill(table_id)``, called after the columns changed (the rows are gone then).
+    ``refill(table_id)``, called after the columns changed (the rows are gone then). Its
+    tables are ``SafeTable``s, which say when their width changes.
     """
 
     TABLE_COLUMNS: ClassVar[dict[str, list[Column]]] = {}
     _layout: dict[str, list[tuple[str, int]]] = {}
 
-    def on_resize(self) -> None:
+    def on_safe_table_resized(self) -> None:
+        # a table's own width: a pane's may stay the same while its layout moves the tables
         self.call_after_refresh(self.fit_tables)
 
     def fit_tables(self) -> None:

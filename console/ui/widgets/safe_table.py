@@ -23,6 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -54,7 +55,12 @@ class SafeTable(DataTable[Any]):
         if size == (0, 0) or size == self._last_size:
             event.prevent_default()
             return
+        if size[0] != self._last_size[0]:
+            self.post_message(self.Resized())  # a pane fitting its columns to the width hears it
         self._last_size = size
+
+    class Resized(Message):
+        """The table's width changed (its pane may show other columns now)."""
 
     def _style_signature(self) -> tuple[Style, ...]:
         return (
