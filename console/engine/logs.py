@@ -14,11 +14,11 @@ from __future__ import annotations
 import io
 import sys
 import threading
-import time
 import weakref
 from pathlib import Path
 from typing import Any, TextIO
 
+from console.store import log_stamps
 from console.store.private import private_opener
 
 _current = threading.local()
@@ -66,7 +66,7 @@ class TaskLog:
             self._fh = open(  # noqa: SIM115 - owner-only, like the artifacts
                 self.path, "a", encoding="utf-8", errors="replace", buffering=1, opener=private_opener
             )
-        stamp = time.strftime("%H:%M:%S")
+        stamp = log_stamps.stamp()  # ISO 8601 with the offset: unambiguous anywhere it is read
         self._fh.write("".join(f"{stamp} {self.prefix}{ln}\n" for ln in lines))
         self.lines += len(lines)
 

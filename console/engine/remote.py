@@ -23,6 +23,7 @@ from console.engine.context import Context
 from console.engine.logs import TaskLog, bind, install
 from console.engine.pipeline import Pipeline
 from console.errors import NotFoundError, TaskError
+from console.store import log_stamps
 
 if TYPE_CHECKING:
     from console.store.state import Store
@@ -38,7 +39,7 @@ class MemoryLog(TaskLog):
         self.buffer: list[str] = []
 
     def _emit(self, lines: list[str]) -> None:
-        stamp = time.strftime("%H:%M:%S")
+        stamp = log_stamps.stamp()  # ISO 8601 with the offset: unambiguous anywhere it is read
         self.buffer.extend(f"{stamp} {ln}" for ln in lines)
         self.lines += len(lines)
 

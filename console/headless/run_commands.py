@@ -321,8 +321,18 @@ def cmd_show(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
+def log_line_json(task: str, line: str) -> dict[str, object]:
+    """One line of ``logs --json``: ``line`` as written, plus its ``at`` (ISO 8601, offset) and ``text``."""
+    from console.store.log_stamps import split
+
+    at, text = split(line)
+    return {"task": task, "line": line, "at": at, "text": text}
+
+
 def cmd_logs(args: argparse.Namespace, session: Session) -> int:
     from console.errors import NotFoundError, UsageError
+    from console.presentation import times_note
+    from console.store.log_stamps import local_lines
     from console.store.runs import get_run_row, get_tasks, resolve_run_id
 
     if args.search is not None:
@@ -338,6 +348,7 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
         raise NotFoundError(f"run {run_id} has no task {args.task!r} (tasks: {', '.join(tasks)})")
     names = [args.task] if args.task else tasks
     offsets = {name: 0 for name in names}
+    zone_said = False
     last_pass = not args.follow
     while True:
         ended = args.follow and get_run_row(store.db, run_id)["status"] not in ACTIVE_RUN_STATES
@@ -354,9 +365,16 @@ def cmd_logs(args: argparse.Namespace, session: Session) -> int:
             lines = text.removesuffix("\n").split("\n")  # lines end at \n only, as they are counted
             if args.json:
                 for line in lines:
-                    print_json({"task": name, "line": line})
+                    print_json(log_line_json(name, line))
             else:
+                if not zone_said:
+                    zone_said = True
+                    # stamps are shown in local time: the zone is named once, before the lines
+                    # (on stderr when piped, so the lines stay the only thing a pipe reads)
+                    out = sys.stdout if sys.stdout.isatty() else sys.stderr
+                    out.write(f"run {run_id} logs, {times_note()}\n")
                 prefix = "" if args.task else f"[{name}] "
+                lines = local_lines(lines)
                 if sys.stdout.isatty():
                     from console.presentation import terminal_safe
 

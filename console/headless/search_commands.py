@@ -49,18 +49,23 @@ def cmd_search(args: argparse.Namespace, session: Session) -> int:
     if args.json:
         print_json([m.to_json() for m in matches])
         return 0
+    from console.presentation import times_note
+    from console.store.log_stamps import local_line
+
     out = sys.stdout
     n = 0
     for m in matches:
+        if not n:  # stamps in local time, the zone named once (on stderr when piped, like grep's output)
+            (out if out.isatty() else sys.stderr).write(f"log lines, {times_note()}\n")
         if n and context:
             out.write("--\n")
         head = f"run {m.run_id} {m.task}"
         first = m.line_no - len(m.before)
         for i, line in enumerate(m.before):
-            out.write(f"{head}:{first + i}- {strip_controls(line)}\n")
-        out.write(f"{head}:{m.line_no}: {strip_controls(m.line)}\n")
+            out.write(f"{head}:{first + i}- {strip_controls(local_line(line))}\n")
+        out.write(f"{head}:{m.line_no}: {strip_controls(local_line(m.line))}\n")
         for i, line in enumerate(m.after):
-            out.write(f"{head}:{m.line_no + 1 + i}- {strip_controls(line)}\n")
+            out.write(f"{head}:{m.line_no + 1 + i}- {strip_controls(local_line(line))}\n")
         n += 1
     out.flush()
     if not n:

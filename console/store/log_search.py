@@ -18,6 +18,7 @@ from typing import Any
 
 from console.errors import UsageError
 from console.store.db import Database
+from console.store.log_stamps import split
 
 
 @dataclass
@@ -32,7 +33,9 @@ class LogMatch:
     after: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
-        return {"run_id": self.run_id, "task": self.task, "line_no": self.line_no, "line": self.line}
+        at, text = split(self.line)
+        return {"run_id": self.run_id, "task": self.task, "line_no": self.line_no, "line": self.line,
+                "at": at, "text": text}  # fmt: skip
 
 
 def compile_pattern(pattern: str, *, ignore_case: bool = False) -> re.Pattern[bytes]:

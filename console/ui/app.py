@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from console.presentation import printable
 from console.store.runs import last_seq
@@ -30,6 +31,7 @@ from console.ui.readonly import hide_actions
 from console.ui.screens.help import HelpModal, help_text
 from console.ui.screens.run_detail import RunDetailScreen
 from console.ui.tail import PipelineInfo, StoreBatch, StoreTail, TailError, pipeline_infos
+from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -65,6 +67,10 @@ class OpsConsoleApp(OpsActions):
         idle_gc: bool = False,
     ) -> None:
         super().__init__()
+        # no animations unless asked for (TEXTUAL_ANIMATIONS): the tab underline's slide drew
+        # ~20 frames per tab switch, and the next key waited behind them
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
         self.session = session
         self.clock = clock
         self.tail_interval = tail_interval
@@ -104,7 +110,7 @@ class OpsConsoleApp(OpsActions):
                 yield MonitoringPane(id="monitoring-pane")
             with TabPane("5 Data", id="tab-data"):
                 yield DataPane(id="data-pane")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def runs_pane(self) -> RunsPane:
@@ -132,10 +138,6 @@ class OpsConsoleApp(OpsActions):
         for screen in self.screen_stack:
             screen.set_class(level != "wide", "-narrow")
             screen.set_class(width < TINY_BELOW, "-tiny")  # side panels move out of the way
-            for footer in screen.query(Footer):
-                footer.compact = level == "narrow"
-                # narrow, the palette's docked label lands on the keys: ctrl+p still works
-                footer.show_command_palette = level != "narrow"
         self.runs_pane.set_level(level)
 
     @work(exclusive=True, group="pipelines")

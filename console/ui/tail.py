@@ -21,6 +21,7 @@ from textual.message import Message
 
 from console.engine.discovery import Broken, Catalog
 from console.errors import NotFoundError
+from console.store.log_stamps import local_lines
 from console.store.runs import (
     active_counts,
     count_finished_tasks,
@@ -97,7 +98,8 @@ def read_log_window(path: Path, max_lines: int) -> tuple[list[str], int, bool]:
     lines = data[:cut].decode("utf-8", errors="replace").split("\n")  # at \n only, as counted
     if start > 0:
         lines = lines[1:]  # the first one is probably cut
-    return lines[-max_lines:], start + cut + 1, start > 0 or len(lines) > max_lines
+    # stamps in local time (the log's title names the zone), converted here, off the UI thread
+    return local_lines(lines[-max_lines:]), start + cut + 1, start > 0 or len(lines) > max_lines
 
 
 def newest_mtime(folder: Path) -> float:
@@ -250,7 +252,7 @@ class StoreTail:
         cut = data.rfind(b"\n")
         if cut < 0:
             return None  # half a line: wait for its end
-        lines = data[:cut].decode("utf-8", errors="replace").split("\n")  # at \n only, as counted
+        lines = local_lines(data[:cut].decode("utf-8", errors="replace").split("\n"))  # at \n only
         if start > offset:
             lines = [f"… {start - offset:,} bytes skipped …", *lines[1:]]
         with self._lock:

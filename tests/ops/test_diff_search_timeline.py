@@ -34,11 +34,14 @@ def test_diff_across_pipelines_is_allowed_and_says_so(ops_project: Any, failed_r
 def test_log_search_json_filters_and_context(ops_project: Any, failed_run: int) -> None:
     other = ops_project.cli_json("run", "other_pipe", check=0)["id"]
     hits = ops_project.cli_json("logs", "--search", "upstream file is (empty|full)")
-    assert hits and all(set(h) == {"run_id", "task", "line_no", "line"} for h in hits)
+    # fields are only ever added: 'at' (the line's ISO stamp, with its offset) and 'text' joined later
+    assert hits and all(set(h) == {"run_id", "task", "line_no", "line", "at", "text"} for h in hits)
     assert {(h["run_id"], h["task"]) for h in hits} == {(failed_run, "transform")}
+    line = hits_line(ops_project, other)
     assert ops_project.cli_json("logs", "--search", "task", "--pipeline", "other_pipe") == [
-        {"run_id": other, "task": "only", "line_no": 1, "line": hits_line(ops_project, other)}
-    ]
+        {"run_id": other, "task": "only", "line_no": 1, "line": line, "at": line.split(" ", 1)[0],
+         "text": line.split(" ", 1)[1]}
+    ]  # fmt: skip
     assert ops_project.cli_json("logs", "--search", "loaded", "--task", "publish") == []
     assert len(ops_project.cli_json("logs", "--search", "loaded", "--since", "7d")) == 1
     text = ops_project.cli("logs", "--search", "markup", "-C", "1", check=0).stdout
@@ -49,8 +52,11 @@ def test_log_search_json_filters_and_context(ops_project: Any, failed_run: int) 
 
 
 def hits_line(project: Any, run_id: int) -> str:
-    lines = project.cli("logs", str(run_id), "only", check=0).stdout.splitlines()
-    return lines[0]
+    """The first line of the task's log file as written (``logs --json`` gives it unchanged)."""
+    import json
+
+    first = project.cli("logs", str(run_id), "only", "--json", check=0).stdout.splitlines()[0]
+    return str(json.loads(first)["line"])
 
 
 def test_show_timeline_text_and_json(ops_project: Any, failed_run: int) -> None:

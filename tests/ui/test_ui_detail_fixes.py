@@ -200,7 +200,9 @@ def test_pipelines_say_loading_until_listed_and_60_columns_keep_the_footer_apart
             assert "loading" not in str(listed.get_row_at(0)[0])
             await pilot.pause(0.1)
             footer = screen_text(app).splitlines()[-1]
-            assert "palette" not in footer and footer.startswith("⏎ open n new run")
+            # the keys that fit, whole, then where the rest are
+            assert "palette" not in footer and footer.startswith(" ⏎ open  n new run")
+            assert footer.rstrip().endswith("? keys")
             assert app.screen.has_class("-tiny") and listed.region.width == 0  # the side list is hidden
             assert "tasks" in screen_text(app)  # the runs table keeps its last column at 60
 

@@ -96,6 +96,19 @@ def test_quality_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=quality)
 
 
+def test_quality_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    """Optional columns (observed, task, failing) drop; names cut with an ellipsis."""
+
+    async def quality(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("2")
+        pane = demo_app.query_one("QualityPane")
+        await wait_for(pilot, lambda: pane.rows, what="checks")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=quality)
+
+
 def test_models_tab(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     async def models(pilot: Any) -> None:
         await loaded(demo_app)(pilot)
@@ -167,6 +180,24 @@ def test_monitoring_tab_80x24_no_color(no_color_app: OpsConsoleApp, snap_compare
         await settle(pilot)
 
     assert snap_compare(no_color_app, terminal_size=(80, 24), run_before=monitoring)
+
+
+def test_monitoring_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    """Stacked, columns dropped by width, labels cut with an ellipsis, no sideways scrollbar."""
+
+    async def monitoring(pilot: Any) -> None:
+        await loaded(demo_app)(pilot)
+        await pilot.press("4")
+        pane = demo_app.query_one("MonitoringPane")
+        await wait_for(pilot, lambda: pane.data.series, what="series")
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=monitoring)
+
+
+def test_runs_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
+    """The footer shows the keys that fit, whole, then ``? keys``."""
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=loaded(demo_app))
 
 
 def test_models_tab_80x24(demo_app: OpsConsoleApp, snap_compare: Any) -> None:

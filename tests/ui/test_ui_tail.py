@@ -38,3 +38,35 @@ def test_the_watched_task_log_streams_from_the_shown_offset(session_factory: Any
     with open(path, "a") as fh:
         fh.write("ne\n")
     assert tail.tick().log == (run_id, "total", ["half a line"])  # type: ignore[union-attr]
+
+
+def test_log_lines_reach_the_console_in_local_time(tmp_path: Any, monkeypatch: Any) -> None:
+    """Files hold ISO stamps with the writer's offset; the console shows the reader's HH:MM:SS."""
+    import time
+
+    from console.store import log_stamps
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    log_stamps._memo.clear()
+    try:
+        path = tmp_path / "t.log"
+        path.write_text("2026-01-15T22:04:05+00:00 written in UTC [bold]\n2026-01-15T17:04:06-05:00 in New York\n")
+        lines, _offset = read_log_tail(path, 10)
+        assert lines == ["17:04:05 written in UTC [bold]", "17:04:06 in New York"]
+        posted: list[Any] = []
+        tail = StoreTail(_FakeStore(path), posted.append, start_seq=0)  # type: ignore[arg-type]
+        tail.watch_task(1, "t", 0)
+        assert tail._read_log(1, "t") == (1, "t", lines)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+        log_stamps._memo.clear()
+
+
+class _FakeStore:
+    def __init__(self, path: Any) -> None:
+        self.path = path
+
+    def log_path(self, run_id: int, task: str) -> Any:
+        return self.path

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from console.errors import OpsConsoleError
 from console.ui.cells import clock_time, number
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.kafka_panels import KafkaLagPanel
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ def load_preview(session: Any, name: str) -> dict[str, Any]:
     return out
 
 
-class DataPane(Vertical):
+DATA_KEYS = ("table", "materialized", "rows", "built", "run", "tests")
+
+
+class DataPane(Vertical, FitsColumns):
     BINDINGS = [Binding("r", "reload", "reload")]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -89,18 +93,19 @@ class DataPane(Vertical):
                     yield Static("", id="data-lineage")
         yield KafkaLagPanel(id="data-kafka")  # shown only for projects with Kafka sources
 
+    TABLE_COLUMNS = {
+        "data-tables": [Column("table", 12, flex=True, cap=28), Column("materialized", 12, drop=1),
+                        Column("rows", 8), Column("built", 11, drop=2), Column("run", 4, drop=3),
+                        Column("tests", 5)],
+    }  # fmt: skip
+
     def on_mount(self) -> None:
-        table = self.query_one("#data-tables", DataTable)
-        # fixed widths: the layout does not depend on when rows arrive
-        for key, label, width in (
-            ("name", "table", 20),
-            ("mat", "materialized", 12),
-            ("rows", "rows", 8),
-            ("built", "built", 11),
-            ("run", "run", 4),
-            ("tests", "tests", 5),
-        ):
-            table.add_column(label, key=key, width=width)
+        self.fit_tables()
+
+    def refill(self, table_id: str) -> None:
+        rows = list(self.rows.values())
+        self.rows = {}
+        self.show_rows(rows, self.console_app.clock())
 
     def stale(self) -> None:
         self._stale = True
@@ -129,16 +134,20 @@ class DataPane(Vertical):
         table = self.query_one("#data-tables", DataTable)
         keep = table.cursor_row
         new = {r["name"]: r for r in rows}
+        if not self.fitted("data-tables"):
+            self.rows = new
+            return
         if list(new) != list(self.rows):
             table.clear()
             for name, r in new.items():
-                table.add_row(*self._cells(r, now), key=name)
+                table.add_row(*self.pick("data-tables", self._cells(r, now)), key=name)
             if rows:
                 table.move_cursor(row=min(keep, len(rows) - 1))
         else:
             for name, r in new.items():
+                cells = self._cells(r, now)
                 for key, cell in zip(
-                    ("name", "mat", "rows", "built", "run", "tests"), self._cells(r, now), strict=True
+                    [k for k, _ in self._layout["data-tables"]], self.pick("data-tables", cells), strict=True
                 ):
                     table.update_cell(name, key, cell)
         self.rows = new
@@ -148,12 +157,12 @@ class DataPane(Vertical):
         )
 
     @staticmethod
-    def _cells(r: dict[str, Any], now: float) -> list[Any]:
+    def _cells(r: dict[str, Any], now: float) -> dict[str, Any]:
         total, passed = r["tests_total"], r["tests_passed"]
         tests = (
             Text("-") if not total else Text(f"{passed}/{total}", style="green" if passed == total else "red")
         )
-        return [
+        return dict(zip(DATA_KEYS, [
             safe(r["name"]),
             safe(r["materialized"] or "-"),
             Text(number(r["rows"]), justify="right") if r["rows"] is not None else Text("-", justify="right"),
@@ -162,7 +171,7 @@ class DataPane(Vertical):
             else Text("-" if r["kind"] else "never", style="dim"),  # "-": a table no run of ours built
             Text(str(r["run_id"] or "-"), justify="right"),
             tests,
-        ]
+        ], strict=True))  # fmt: skip
 
     @on(DataTable.RowSelected, "#data-tables")
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -23,6 +23,7 @@ from console.ui.cells import clock_time, number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -80,7 +81,7 @@ def previous_holder(history: list[dict[str, Any]], alias: str = PRODUCTION) -> i
     return stack[-2] if len(stack) >= 2 else None
 
 
-class ModelsPane(Vertical):
+class ModelsPane(Vertical, FitsColumns):
     BINDINGS = [
         Binding("p", "app.promote", "promote"),
         Binding("b", "app.rollback", "roll back"),
@@ -118,9 +119,7 @@ class ModelsPane(Vertical):
         models = self.query_one("#models", FilterTable)
         for key, label in (("name", "model"), ("prod", "prod"), ("n", "vers")):
             models.add_column(label, key=key)
-        versions = self.query_one("#versions", DataTable)
-        for key in ("v", "aliases", "metrics", "run", "created", "gate"):
-            versions.add_column(key, key=key)
+        self.fit_tables()
         hist = self.query_one("#alias-history", DataTable)
         for key in HISTORY_KEYS:
             hist.add_column(key, key=key)
@@ -196,30 +195,43 @@ class ModelsPane(Vertical):
         self.model = name
         self.versions = {v.version: v for v in versions}
         self.history = history
+        self._fill_versions(keep)
+        title = Text(f" VERSIONS {printable(name)}", style="bold")
+        self.query_one("#versions-title", Static).update(title)
+        self._history_rows()
+        self._lineage()
+
+    TABLE_COLUMNS = {
+        "versions": [Column("v", 4), Column("aliases", 10), Column("metrics", 12, flex=True, cap=64),
+                     Column("run", 4, drop=3), Column("created", 14, drop=2), Column("gate", 16, drop=1)],
+    }  # fmt: skip
+
+    def refill(self, table_id: str) -> None:
+        self._fill_versions(self._selected_version())
+
+    def _fill_versions(self, keep: int | None) -> None:
+        if not self.fitted("versions"):
+            return
         now = self.console_app.clock()
         table = self.query_one("#versions", DataTable)
         table.clear()
-        for v in reversed(versions):
+        for v in sorted(self.versions.values(), key=lambda v: -v.version):
             metrics = "  ".join(f"{k}={number(val)}" for k, val in list(v.metrics.items())[:3])
             gate = "-"
             if v.gate is not None:
                 gate = "✓ promoted" if v.gate.promoted else "✗ kept champion"
             aliases = Text(", ".join(v.aliases), style="bold green" if PRODUCTION in v.aliases else "")
-            table.add_row(
-                Text(f"v{v.version}", justify="right"),
-                aliases,
-                metrics,  # SafeTable: str cells are shown literally
-                str(v.run_id or "-"),
-                clock_time(v.created_at, now),
-                gate,
-                key=str(v.version),
-            )
+            cells = {
+                "v": Text(f"v{v.version}", justify="right"),
+                "aliases": aliases,
+                "metrics": metrics,  # SafeTable: str cells are shown literally
+                "run": str(v.run_id or "-"),
+                "created": clock_time(v.created_at, now),
+                "gate": gate,
+            }
+            table.add_row(*self.pick("versions", cells), key=str(v.version))
         if keep is not None and keep in self.versions:
             table.move_cursor(row=table.get_row_index(str(keep)))
-        title = Text(f" VERSIONS {printable(name)}", style="bold")
-        self.query_one("#versions-title", Static).update(title)
-        self._history_rows()
-        self._lineage()
 
     def _history_rows(self) -> None:
         """The alias history; "why" gets the width left and ends in "…" when longer (in full below)."""
@@ -236,7 +248,7 @@ class ModelsPane(Vertical):
         used = sum(
             max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3])
         )
-        room = max(8, width - used - 3)
+        room = max(8, width - used - 5)  # the why cell's padding and a vertical scrollbar (2) included
         for h, (at, alias, change) in zip(rows, cells, strict=True):
             hist.add_row(at, alias, change, truncate(h["reason"] or h["action"] or "", room))
         if rows:

@@ -18,6 +18,7 @@ from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
 from console.ui.widgets.chart_data import ChartData, Threshold, series_key
 from console.ui.widgets.chart_slot import ChartSlot
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -69,6 +70,17 @@ def load_monitoring(db: Database, monitors: list[Any]) -> MonitoringData:
     return data
 
 
+# what each table shows, by width: the first to go is the highest ``drop``
+TABLE_COLUMNS = {
+    "metrics": [Column("metric", 22, flex=True, cap=40), Column("last", 9), Column("trend", 5, drop=1),
+                Column("series", 12, drop=2)],
+    "drift": [Column("feature", 10, flex=True, cap=24), Column("kind", 4, drop=1), Column("psi", 6),
+              Column("limits", 9, drop=3), Column("stat", 10, drop=2), Column("verdict", 7)],
+    "alerts": [Column("at", 8), Column("monitor", 16, drop=2), Column("rule", 22), Column("value", 8),
+               Column("severity", 10), Column("action", 14, drop=1, flex=True, cap=40)],
+}  # fmt: skip
+
+
 def spark(values: list[float], width: int = 16) -> str:
     """A sparkline in block characters, for a table cell."""
     values = values[-width:]
@@ -79,7 +91,7 @@ def spark(values: list[float], width: int = 16) -> str:
     return "".join(BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in values)
 
 
-class MonitoringPane(Vertical):
+class MonitoringPane(Vertical, FitsColumns):
     BINDINGS = [Binding("slash", "filter", "filter")]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -97,7 +109,7 @@ class MonitoringPane(Vertical):
                 yield Static(" DRIFT", id="drift-title", classes="title")
                 yield SafeTable(cursor_type="row", id="drift")
             with Vertical(id="monitoring-right"):
-                yield Static(" SERIES", id="series-title", classes="title")
+                yield Static("SERIES", id="series-title", classes="title")
                 yield ChartSlot(id="series")
                 yield Static("", id="series-text")
                 yield Static(" DISTRIBUTION", id="dist-title", classes="title")
@@ -106,31 +118,18 @@ class MonitoringPane(Vertical):
         yield SafeTable(cursor_type="row", id="alerts")
         yield FilterBar("filter series by name")
 
+    TABLE_COLUMNS = TABLE_COLUMNS
+
     def on_mount(self) -> None:
-        metrics = self.query_one("#metrics", FilterTable)
-        # fixed widths: the tables refill on every change and should not jump about
-        for key, width in (("metric", 30), ("last", 9), ("trend", 5), ("series", 12)):
-            metrics.add_column(key, key=key, width=width)
-        drift = self.query_one("#drift", DataTable)
-        for key, width in (
-            ("feature", 14),
-            ("kind", 4),
-            ("psi", 6),
-            ("limits", 9),
-            ("stat", 10),
-            ("verdict", 7),
-        ):
-            drift.add_column(key, key=key, width=width)
-        alerts = self.query_one("#alerts", DataTable)
-        for key, width in (
-            ("at", 8),
-            ("monitor", 16),
-            ("rule", 22),
-            ("value", 8),
-            ("severity", 10),
-            ("action", 30),
-        ):
-            alerts.add_column(key, key=key, width=width)
+        self.fit_tables()
+
+    def refill(self, table_id: str) -> None:
+        if table_id == "metrics":
+            self._fill_metrics()
+        elif table_id == "alerts":
+            self._alerts()
+        else:
+            self._drift(self._drift_monitor)
 
     def stale(self) -> None:
         """The store changed: refresh now if shown, else when the tab is next opened."""
@@ -153,27 +152,25 @@ class MonitoringPane(Vertical):
             return
         self._stale = False
         self.data = data
-        table = self.query_one("#metrics", FilterTable)
-        rows = []
-        for label, points in data.series.items():
-            values = [float(p["value"]) for p in points]
-            trend = _trend(values)
-            rows.append(
-                (
-                    label,
-                    [
-                        series_cell(points[-1]),
-                        Text(number(values[-1]), justify="right"),
-                        trend,
-                        Text(spark(values), style="cyan"),
-                    ],
-                    label,
-                )
-            )
-        table.set_rows(rows)
+        self._fill_metrics()
         self._summary()
         self._alerts()
         self.show_series()
+
+    def _fill_metrics(self) -> None:
+        if not self.fitted("metrics"):
+            return
+        rows = []
+        for label, points in self.data.series.items():
+            values = [float(p["value"]) for p in points]
+            cells = {
+                "metric": series_cell(points[-1]),
+                "last": Text(number(values[-1]), justify="right"),
+                "trend": _trend(values),
+                "series": Text(spark(values), style="cyan"),
+            }
+            rows.append((label, self.pick("metrics", cells), label))
+        self.query_one("#metrics", FilterTable).set_rows(rows)
 
     def _summary(self) -> None:
         data = self.data
@@ -190,6 +187,8 @@ class MonitoringPane(Vertical):
         self.query_one("#monitoring-summary", Static).update(text)
 
     def _alerts(self) -> None:
+        if not self.fitted("alerts"):
+            return
         table = self.query_one("#alerts", DataTable)
         table.clear()
         now = self.console_app.clock()
@@ -200,14 +199,15 @@ class MonitoringPane(Vertical):
             action = a["action"] or "-"
             if a["action_run_id"]:
                 action += f" → run {a['action_run_id']} {a.get('action_status') or ''}"
-            table.add_row(
-                clock_time(a["at"], now),
-                a["monitor"],
-                truncate(a["rule"], 24),
-                number(a["value"]),
-                Text(a["severity"] + (" (ack)" if a["acknowledged"] else ""), style=style),
-                truncate(action, 30),
-            )
+            cells = {
+                "at": clock_time(a["at"], now),
+                "monitor": a["monitor"],
+                "rule": truncate(a["rule"], 22),
+                "value": number(a["value"]),
+                "severity": Text(a["severity"] + (" (ack)" if a["acknowledged"] else ""), style=style),
+                "action": action,
+            }
+            table.add_row(*self.pick("alerts", cells))
         title = Text(" ALERTS", style="bold")
         if not self.data.alerts:
             title.append("  none", style="dim")
@@ -222,21 +222,22 @@ class MonitoringPane(Vertical):
         points = self.data.series.get(name or "", [])
         values = [float(p["value"]) for p in points]
         self.query_one("#series", ChartSlot).show(self.series_chart(name or "", points))
-        title = Text(f" SERIES {name or ''}", style="bold")
+        title = Text(f"SERIES {name or ''}", style="bold")  # the box pads it (wrapped lines too)
         if points:
             title.append(f"  last {len(points)} point(s)   {series_key('series')}", style="dim")
-        self.query_one("#series-title", Static).update(safe_text(title), layout=False)
+        self.query_one("#series-title", Static).update(safe_text(title))  # wraps when narrow
         line = Text()
         if values:
             last = points[-1]
             where = last.get("monitor") or last.get("pipeline") or ""
-            line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
+            line.append(f"last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             if where:
                 line.append(f"   from {where}", style="dim")
             rules = self.rules_of((name or "").split(" ")[0])
             if rules:
                 line.append("   rule " + ", ".join(rules), style="yellow")
-        self.query_one("#series-text", Static).update(safe_text(line), layout=False)
+        # height auto (max 2): a long line (rules, where from) wraps in a narrow box, so a layout pass
+        self.query_one("#series-text", Static).update(safe_text(line))
         monitor = points[-1].get("monitor") if points else None
         self._drift(monitor)
 
@@ -282,7 +283,7 @@ class MonitoringPane(Vertical):
         dist = (row or {}).get("distribution")
         if row is None or not dist:
             self.query_one("#dist", ChartSlot).show(
-                ChartData(message=" no distribution recorded for this feature")
+                ChartData(message=" none recorded for this feature")
             )
         else:
             title.append(f"  {printable(row['column'])}: reference █ vs current ▒, share per bin", style="dim")
@@ -295,7 +296,12 @@ class MonitoringPane(Vertical):
 
     _drift_rows: list[dict[str, Any]] = []
 
+    _drift_monitor: str | None = None
+
     def _drift(self, monitor: str | None) -> None:
+        self._drift_monitor = monitor
+        if not self.fitted("drift"):
+            return
         table = self.query_one("#drift", DataTable)
         table.clear()
         if monitor not in self.data.drift:
@@ -322,14 +328,15 @@ class MonitoringPane(Vertical):
                 stat = f"ks {number(row.get('ks_stat'))}"
             else:
                 stat = f"js {number(row.get('js_distance'))}"
-            table.add_row(
-                row["column"],
-                {"numeric": "num", "categorical": "cat"}.get(row.get("kind") or "", "-"),
-                number(row.get("psi")),
-                limits,
-                stat,
-                Text(verdict, style=style),
-            )
+            cells = {
+                "feature": row["column"],
+                "kind": {"numeric": "num", "categorical": "cat"}.get(row.get("kind") or "", "-"),
+                "psi": number(row.get("psi")),
+                "limits": limits,
+                "stat": stat,
+                "verdict": Text(verdict, style=style),
+            }
+            table.add_row(*self.pick("drift", cells))
         self._distribution()
 
     def action_filter(self) -> None:

@@ -18,6 +18,7 @@ from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
 from console.ui.widgets.chart_data import ChartData, series_key
 from console.ui.widgets.chart_slot import ChartSlot
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
@@ -35,7 +36,7 @@ def check_key(r: dict[str, Any]) -> str:
     return f"{r['run_id']}:{r['task']}:{r['check']}"
 
 
-class QualityPane(Vertical):
+class QualityPane(Vertical, FitsColumns):
     BINDINGS = [Binding("slash", "filter", "filter")]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -57,19 +58,14 @@ class QualityPane(Vertical):
                 yield Static("", id="history-text")
         yield FilterBar("filter: any text (pipeline, task, check, fail)")
 
+    TABLE_COLUMNS = {
+        "checks": [Column("run", 5), Column("pipeline", 12, flex=True, cap=26), Column("task", 12, drop=3),
+                   Column("check", 14, flex=True, cap=30), Column("sev", 5, drop=2), Column("result", 13),
+                   Column("failing", 13, drop=1), Column("observed", 12, drop=4)],
+    }  # fmt: skip
+
     def on_mount(self) -> None:
-        table = self.query_one("#checks", FilterTable)
-        for key, width in (
-            ("run", None),  # sized to the widest run id
-            ("pipeline", None),
-            ("task", None),
-            ("check", None),
-            ("sev", 5),
-            ("result", 13),
-            ("failing", 13),
-            ("observed", 12),
-        ):
-            table.add_column(key, key=key, width=width)
+        self.fit_tables()
         self.refresh_data()
 
     _stale = False
@@ -86,33 +82,35 @@ class QualityPane(Vertical):
     async def refresh_data(self) -> None:
         rows = await self.console_app.threads.read(check_rows, self.console_app.store.db, None, None)
         self.rows = {check_key(r): r for r in rows}
-        table = self.query_one("#checks", FilterTable)
-        table.set_rows(
-            [
-                (
-                    check_key(r),
-                    [
-                        Text(str(r["run_id"]), justify="right"),
-                        r["pipeline"],
-                        r["task"],
-                        r["check"],
-                        r["severity"],
-                        check_result(r),
-                        Text(f"{r['failing']:,}/{r['total']:,}", justify="right"),
-                        truncate(r["error"], 30)
-                        if r["error"]
-                        else Text(number(r["observed"]), justify="right"),
-                    ],
-                    " ".join(
-                        str(x)
-                        for x in (r["pipeline"], r["task"], r["check"], r["severity"], check_result(r).plain)
-                    ),
-                )
-                for r in rows
-            ]
-        )
+        self._fill_checks()
         self._summary(rows)
         self.show_selected()
+
+    def refill(self, table_id: str) -> None:
+        self._fill_checks()
+
+    def _fill_checks(self) -> None:
+        if not self.fitted("checks"):
+            return
+        rows = []
+        for r in self.rows.values():
+            cells = {
+                "run": Text(str(r["run_id"]), justify="right"),
+                "pipeline": r["pipeline"],
+                "task": r["task"],
+                "check": r["check"],
+                "sev": r["severity"],
+                "result": check_result(r),
+                "failing": Text(f"{r['failing']:,}/{r['total']:,}", justify="right"),
+                "observed": truncate(r["error"], 30)
+                if r["error"]
+                else Text(number(r["observed"]), justify="right"),
+            }
+            hay = " ".join(
+                str(x) for x in (r["pipeline"], r["task"], r["check"], r["severity"], check_result(r).plain)
+            )
+            rows.append((check_key(r), self.pick("checks", cells), hay))
+        self.query_one("#checks", FilterTable).set_rows(rows)
 
     def _summary(self, rows: list[dict[str, Any]]) -> None:
         text = Text(" QUALITY", style="bold")
@@ -127,7 +125,7 @@ class QualityPane(Vertical):
             text.append(f"✓ {passed} pass  ", style="green")
             text.append(f"✗ {failed} fail  ", style="bold red" if failed else "dim")
             text.append(f"! {warned} warn", style="yellow" if warned else "dim")
-        self.query_one("#quality-summary", Static).update(text, layout=False)
+        self.query_one("#quality-summary", Static).update(text)  # wraps when narrow: a layout pass
 
     @on(DataTable.RowHighlighted, "#checks")
     def _highlighted(self) -> None:

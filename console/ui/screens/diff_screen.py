@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.diff_text import diff_text
 from console.store.run_diff import diff_runs
+from console.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -50,7 +51,7 @@ class DiffScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text(f"diff of runs {self.a} and {self.b}…", style="dim"), id="diff")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -9,11 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.errors import OpsConsoleError
-from console.presentation import strip_controls
+from console.presentation import strip_controls, times_note
 from console.store.log_search import LogMatch, compile_pattern, search_logs
+from console.store.log_stamps import local_line
+from console.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -41,7 +43,7 @@ class LogSearchScreen(Screen[None]):
         yield Input(placeholder="regex to find in every run's logs; enter searches", id="search-input")
         yield Static(Text(" SEARCH LOGS  newest runs first", style="bold"), id="search-caption")
         yield DataTable(cursor_type="row", id="search-results")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -74,10 +76,12 @@ class LogSearchScreen(Screen[None]):
         for i, m in enumerate(found):
             table.add_row(
                 Text(str(m.run_id), justify="right"), Text(m.task), Text(str(m.line_no), justify="right"),
-                Text(strip_controls(m.line)[:300]), key=str(i),
+                Text(strip_controls(local_line(m.line))[:300]), key=str(i),
             )
         more = f" (first {LIMIT})" if len(found) >= LIMIT else ""
-        caption.update(Text(f" {len(found)} match(es){more} for /{text}/; enter opens the run", style="bold"))
+        caption.update(
+            Text(f" {len(found)} match(es){more} for /{text}/; enter opens the run; {times_note()}", style="bold")
+        )
         if found:
             table.focus()
 

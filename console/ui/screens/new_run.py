@@ -47,7 +47,7 @@ class NewRunModal(ModalScreen[NewRun | None]):
         width: 70; max-width: 95%; height: auto; max-height: 90%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
-    NewRunModal PickList { height: auto; max-height: 10; }
+    NewRunModal PickList { height: auto; max-height: 30vh; }  /* the modal fits 24 rows */
     NewRunModal #defaults { color: $text-muted; height: auto; }
     NewRunModal #error { color: $error; height: auto; }
     """
@@ -72,7 +72,7 @@ class NewRunModal(ModalScreen[NewRun | None]):
             yield Input(placeholder="filter pipelines", id="find")
             yield PickList(*[Option(Text(printable(name)), id=name) for name in self.pipelines], id="pick")
             yield Static("", id="defaults")
-            yield Input(placeholder="params: k=v k2=v2 (empty: defaults); enter starts", id="params")
+            yield Input(placeholder="params k=v k2=v2 (none: defaults), enter runs", id="params")
             yield Static("", id="error")
 
     def on_mount(self) -> None:

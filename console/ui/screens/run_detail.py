@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.errors import NotFoundError
-from console.presentation import fmt_task_counts, printable
+from console.presentation import fmt_task_counts, printable, times_note
 from console.quality.history import check_rows
 from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
@@ -25,7 +25,9 @@ from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
 from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_window
+from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.kafka_panels import KafkaBatchPanel
+from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.log_view import LogView
 from console.ui.widgets.safe_table import SafeTable
 from console.ui.widgets.status_header import StatusHeader
@@ -51,7 +53,7 @@ def depths(tasks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     return out
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(Screen[None], FitsColumns):
     BINDINGS = [
         Binding("escape", "back", "back"),
         Binding("r", "app.rerun", "rerun"),
@@ -113,7 +115,7 @@ class RunDetailScreen(Screen[None]):
                 yield Static(" CHECKS", id="checks-title")
                 yield SafeTable(cursor_type="row", id="task-checks")
                 yield KafkaBatchPanel(id="kafka-batch")  # runs of a Kafka source only
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         tasks = self.query_one("#tasks", DataTable)
@@ -124,9 +126,7 @@ class RunDetailScreen(Screen[None]):
             ("took", "took", 7),
         ):
             tasks.add_column(label, key=key, width=width)
-        checks = self.query_one("#task-checks", DataTable)
-        for key in ("check", "sev", "result", "failing", "observed"):
-            checks.add_column(key, key=key)
+        self.fit_tables()
         self.console_app.sync_header(self.query_one(StatusHeader))
         if self.console_app.read_only:
             hide_actions(self)
@@ -246,6 +246,7 @@ class RunDetailScreen(Screen[None]):
             text.append(f"  showing the last {log.keep:,} lines", style="dim")
         if log.wrap:
             text.append("  wrap", style="dim")
+        text.append(f"  {times_note()}", style="dim")
         if t["error"]:
             text.append("  " + truncate(t["error"], 120), style="red")
         self.query_one("#task-title", Static).update(text, layout=False)
@@ -316,16 +317,25 @@ class RunDetailScreen(Screen[None]):
         table = self.query_one("#task-checks", DataTable)
         table.clear()
         mine = [r for r in rows if r["task"] == self.task_name]
-        for r in mine:
-            table.add_row(
-                r["check"],  # SafeTable: str cells are shown literally
-                r["severity"],
-                check_result(r),
-                f"{r['failing']:,}/{r['total']:,}",
-                r["error"] or number(r["observed"]),
-            )
+        for r in mine if self.fitted("task-checks") else []:
+            cells = {
+                "check": r["check"],  # SafeTable: str cells are shown literally
+                "sev": r["severity"],
+                "result": check_result(r),
+                "failing": f"{r['failing']:,}/{r['total']:,}",
+                "observed": r["error"] or number(r["observed"]),
+            }
+            table.add_row(*self.pick("task-checks", cells))
         title = f" CHECKS {len(mine)}" if mine else " CHECKS none on this task"
         self.query_one("#checks-title", Static).update(Text(title, style="bold"), layout=False)
+
+    TABLE_COLUMNS = {
+        "task-checks": [Column("check", 12, flex=True, cap=40), Column("sev", 5, drop=2), Column("result", 13),
+                        Column("failing", 10, drop=1), Column("observed", 8, flex=True, cap=24)],
+    }  # fmt: skip
+
+    def refill(self, table_id: str) -> None:
+        self.load_checks()
 
     def action_back(self) -> None:
         self.console_app.watch_task(None, None)

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.gantt import gantt_lines
 from console.store.marks import marks_of
 from console.store.timeline import Timeline, run_timeline
+from console.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -45,7 +46,7 @@ class TimelineScreen(Screen[None]):
         with VerticalScroll():
             yield Static("", id="timeline")
             yield Static("", id="timeline-marks")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_timeline()
