@@ -28,6 +28,7 @@ class PlainPrinter:
         self._pending: deque[dict[str, Any]] = deque()
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._zone_said = False
         self._thread = threading.Thread(target=self._loop, name="opsconsole-progress", daemon=True)
         self._thread.start()
 
@@ -45,10 +46,25 @@ class PlainPrinter:
             while pending:
                 line = format_event(pending.popleft())
                 if line:
-                    lines.append(printable(line) + "\n")
+                    lines.append(line)
+            if lines and not self._zone_said:
+                self._say_zone()
             if lines:
-                self.stream.write("".join(lines))
+                lines.append("")
+                # one pass over the batch (newlines are kept), not one per line
+                self.stream.write(printable("\n".join(lines)))
                 self.stream.flush()
+
+    def _say_zone(self) -> None:
+        """Stamps are local: the zone is named once, before the lines (on stderr when piped, so a
+        pipe reads only the event lines), as ``logs`` does."""
+        from console.presentation import times_note
+
+        self._zone_said = True
+        tty = getattr(self.stream, "isatty", lambda: False)()
+        note = self.stream if tty else getattr(sys.stderr, "real", sys.stderr)
+        note.write(f"progress, {times_note()}\n")
+        note.flush()
 
     def stop(self) -> None:
         self._stop.set()
@@ -56,9 +72,23 @@ class PlainPrinter:
         self._drain()
 
 
+_stamps: dict[int, str] = {}
+
+
+def _stamp(at: float) -> str:
+    """Local HH:MM:SS of ``at``, formatted once per second (a big run prints thousands a second)."""
+    second = int(at)
+    text = _stamps.get(second)
+    if text is None:
+        if len(_stamps) > 64:
+            _stamps.clear()
+        text = _stamps[second] = time.strftime("%H:%M:%S", time.localtime(second))
+    return text
+
+
 def format_event(event: dict[str, Any]) -> str | None:
     kind, data = event["kind"], event.get("data") or {}
-    stamp = time.strftime("%H:%M:%S", time.localtime(event.get("at") or time.time()))
+    stamp = _stamp(event.get("at") or time.time())
     head = f"{stamp} run {event['run_id']} {event.get('pipeline', '')}".rstrip()
     if event.get("run_id") is None:
         head = stamp  # a pipeline or model event, not a run's

@@ -46,6 +46,19 @@ def test_plain_printer_prints_every_event_from_many_threads_in_one_flush_per_int
     assert Counting.flushes == 1
 
 
+def test_plain_printer_names_the_zone_once_on_stderr_and_shows_control_characters(capsys) -> None:
+    out = io.StringIO()  # not a tty: the zone note goes to stderr, the lines stay alone on stdout
+    printer = PlainPrinter(out, interval=60)
+    printer(_event("task.finished", "t\x1b[31mred\r[/]", "failed", error="boom\x00[bold]"))
+    printer(_event("task.finished", "t2", "succeeded", duration_s=0.001))
+    printer.stop()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert "t\\x1b[31mred\\x0d[/] failed: boom\\x00[bold]" in lines[0]
+    assert "\x1b" not in out.getvalue() and "\r" not in out.getvalue()
+    assert capsys.readouterr().err.count("times in ") == 1
+
+
 def test_live_table_of_a_big_run_shows_counts_and_the_latest_changes() -> None:
     from rich.console import Console
 
