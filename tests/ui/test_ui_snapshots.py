@@ -171,28 +171,26 @@ def no_color_app(demo_app: OpsConsoleApp, monkeypatch: pytest.MonkeyPatch) -> Op
     return OpsConsoleApp(demo_app.session, clock=lambda: T0 + NOW_OFFSET, live=False)
 
 
-def test_monitoring_tab_80x24_no_color(no_color_app: OpsConsoleApp, snap_compare: Any) -> None:
+def monitoring_tab(app: OpsConsoleApp) -> Any:
+    """Open Monitoring and wait until its series are drawn."""
+
     async def monitoring(pilot: Any) -> None:
-        await loaded(no_color_app)(pilot)
+        await loaded(app)(pilot)
         await pilot.press("4")
-        pane = no_color_app.query_one("MonitoringPane")
+        pane = app.query_one("MonitoringPane")
         await wait_for(pilot, lambda: pane.data.series, what="series")
         await settle(pilot)
 
-    assert snap_compare(no_color_app, terminal_size=(80, 24), run_before=monitoring)
+    return monitoring
+
+
+def test_monitoring_tab_80x24_no_color(no_color_app: OpsConsoleApp, snap_compare: Any) -> None:
+    assert snap_compare(no_color_app, terminal_size=(80, 24), run_before=monitoring_tab(no_color_app))
 
 
 def test_monitoring_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
     """Stacked, columns dropped by width, labels cut with an ellipsis, no sideways scrollbar."""
-
-    async def monitoring(pilot: Any) -> None:
-        await loaded(demo_app)(pilot)
-        await pilot.press("4")
-        pane = demo_app.query_one("MonitoringPane")
-        await wait_for(pilot, lambda: pane.data.series, what="series")
-        await settle(pilot)
-
-    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=monitoring)
+    assert snap_compare(demo_app, terminal_size=(60, 24), run_before=monitoring_tab(demo_app))
 
 
 def test_runs_tab_60_columns(demo_app: OpsConsoleApp, snap_compare: Any) -> None:
