@@ -161,8 +161,8 @@ def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str |
     )
     for t in tasks:
         if t["status"] == "failed":
-            name = escape_markup(t["name"])
-            out.print(f"  [red]{name}[/]: {escape_markup(t['error'])}  (opsconsole logs {run_id} {name})")
+            task = escape_markup(t["name"])
+            out.print(f"  [red]{task}[/]: {escape_markup(t['error'])}  (opsconsole logs {run_id} {task})")
     if run["status"] != "succeeded" and lost is None:
         out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
 
