@@ -30,7 +30,14 @@ from console.ui.panes.runs_pane import RunsPane
 from console.ui.readonly import hide_actions
 from console.ui.screens.help import HelpModal, help_text
 from console.ui.screens.run_detail import RunDetailScreen
-from console.ui.tail import PipelineInfo, StoreBatch, StoreTail, TailError, pipeline_infos
+from console.ui.tail import (
+    PipelineInfo,
+    StoreBatch,
+    StoreTail,
+    TailError,
+    pipeline_file_mtimes,
+    pipeline_infos,
+)
 from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.status_header import StatusHeader
 
@@ -144,7 +151,12 @@ class OpsConsoleApp(OpsActions):
     async def load_pipelines(self) -> None:
         engine = await self.threads.read(lambda: self.session.engine)
         catalog = engine.catalog
-        infos = await self.threads.read(lambda: pipeline_infos(catalog.load_all()))
+
+        def load() -> tuple[dict[Path, float], list[PipelineInfo]]:
+            baseline = pipeline_file_mtimes(catalog.dir)  # before any file is read: later edits count
+            return baseline, pipeline_infos(catalog.load_all())
+
+        baseline, infos = await self.threads.read(load)
         self.show_pipelines(infos)
         self._poll_paused()
         if self.live:
@@ -154,6 +166,7 @@ class OpsConsoleApp(OpsActions):
                 catalog=catalog,
                 interval=self.tail_interval,
                 start_seq=self.start_seq,
+                file_baseline=baseline,
             )
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
             self.watch_task(*self._watched)

@@ -115,6 +115,19 @@ def newest_mtime(folder: Path) -> float:
     return newest
 
 
+def pipeline_file_mtimes(folder: Path) -> dict[Path, float]:
+    """The mtime of each pipeline module (``*.py``) directly in ``folder``."""
+    seen: dict[Path, float] = {}
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.endswith(".py"):
+                    seen[Path(entry.path).resolve()] = entry.stat().st_mtime
+    except OSError:
+        pass
+    return seen
+
+
 def pipeline_infos(catalog: Catalog) -> list[PipelineInfo]:
     out = [
         PipelineInfo(p.name, "ok", None, dict(p.params), list(p.tasks)) for p in catalog.pipelines.values()
@@ -143,6 +156,7 @@ class StoreTail:
         interval: float = 0.15,
         reload_every: float = 1.0,
         start_seq: int | None = None,
+        file_baseline: dict[Path, float] | None = None,
     ) -> None:
         self.store = store
         self.post = post
@@ -160,7 +174,9 @@ class StoreTail:
         self._fresh_run = False
         self._backlog: set[int] = set()
         self._reloader = Reloader(catalog, settle_s=0.2) if catalog is not None else None
-        self._mtimes: dict[Path, float] = {}
+        # the pipeline files' mtimes from before the catalog read them: an edit made between that
+        # read and this tail's first scan is a change, not the starting point
+        self._mtimes: dict[Path, float] = dict(file_baseline or {})
         self._next_reload = 0.0
 
     # -- called from the UI thread ----------------------------------------------------------
@@ -176,8 +192,9 @@ class StoreTail:
 
     # -- the worker thread -------------------------------------------------------------------
     def run(self) -> None:
-        if self.catalog is not None:
-            self._scan_files(first=True)
+        if self.catalog is not None and self._reloader is not None:
+            for path in self._scan_files(first=True):
+                self._reloader.notice(path, time.monotonic())
         wait = self.interval
         while not self.stop_event.wait(wait):
             try:
@@ -264,22 +281,17 @@ class StoreTail:
     # -- pipeline files ---------------------------------------------------------------------------
     def _scan_files(self, *, first: bool = False) -> list[Path]:
         assert self.catalog is not None
-        seen: dict[Path, float] = {}
-        folder = self.catalog.dir
-        try:
-            with os.scandir(folder) as it:
-                for entry in it:
-                    if entry.name.endswith(".py"):
-                        seen[Path(entry.path).resolve()] = entry.stat().st_mtime
-        except OSError:
-            pass
+        seen = pipeline_file_mtimes(self.catalog.dir)
         for key in list(self.catalog.modules):
             if key.name == "dbt_project.yml":  # a dbt project: its newest file stands for it
                 seen[key] = newest_mtime(key.parent)
-        changed = [p for p, m in seen.items() if self._mtimes.get(p) != m]
-        changed += [p for p in self._mtimes if p not in seen]
+        if first:  # only files the baseline knew and that changed since (none without a baseline)
+            changed = [p for p, m in seen.items() if p in self._mtimes and self._mtimes[p] != m]
+        else:
+            changed = [p for p, m in seen.items() if self._mtimes.get(p) != m]
+            changed += [p for p in self._mtimes if p not in seen]
         self._mtimes = seen
-        return [] if first else changed
+        return changed
 
     def _maybe_reload(self) -> list[PipelineInfo] | None:
         if self._reloader is None or self.catalog is None:

@@ -70,3 +70,26 @@ class _FakeStore:
 
     def log_path(self, run_id: int, task: str) -> Any:
         return self.path
+
+
+def test_an_edit_between_the_catalog_read_and_the_tail_start_is_reloaded(
+    session_factory: Any, ui_project: Any
+) -> None:
+    """The baseline is taken before the catalog reads the files, so that edit is not the start."""
+    import os
+    import time
+
+    from console.ui.tail import pipeline_file_mtimes
+
+    session = session_factory()
+    catalog = session.engine.catalog
+    baseline = pipeline_file_mtimes(catalog.dir)
+    catalog.load_all()
+    path = ui_project.write("quick.py", "from console import Pipeline\np = Pipeline('quick'\n")
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a later mtime, whatever the clock's grain
+    tail = StoreTail(session.store, lambda _m: None, catalog=catalog, file_baseline=baseline, reload_every=0)
+    changed = tail._scan_files(first=True)
+    assert [p.name for p in changed] == ["quick.py"]
+    # without a baseline, the first scan is only the starting point
+    fresh = StoreTail(session.store, lambda _m: None, catalog=catalog)
+    assert fresh._scan_files(first=True) == []
