@@ -51,14 +51,13 @@ class EventBus:
         the listeners hear it. ``store_data=False`` keeps the payload out of the table.
         """
         if not stored and self.store is not None:
-            writer = self.store.writer
             if task_fields is not None and event.run_id is not None and event.task is not None:
-                task_fields["status"] = event.status  # the caller's fresh dict: no copy on the hot path
-                row = (event.at, event.run_id, event.task, event.kind, event.status, event.data if store_data else None)
-                writer.change(event.run_id, event.task, task_fields, row)
+                self._write_change(
+                    event.kind, event.run_id, event.task, event.status, event.data, event.at, task_fields, store_data
+                )
             else:
                 data = event.data if store_data else None
-                writer.event(event.run_id, event.task, event.kind, event.status, data, event.at)
+                self.store.writer.event(event.run_id, event.task, event.kind, event.status, data, event.at)
         if self.listeners:
             payload = event.to_dict()
             if event.kind == "run.finished" and event.status != "failed" and self._vanished():
@@ -88,9 +87,24 @@ class EventBus:
             event = Event(kind, run_id, task, status, data, pipeline)
             self.publish(event, task_fields=task_fields, store_data=store_data)
             return
-        at = time.time()
-        task_fields["status"] = status
-        self.store.writer.change(run_id, task, task_fields, (at, run_id, task, kind, status, data if store_data else None))
+        self._write_change(kind, run_id, task, status, data, time.time(), task_fields, store_data)
+
+    def _write_change(
+        self,
+        kind: str,
+        run_id: int,
+        task: str,
+        status: str | None,
+        data: dict[str, Any] | None,
+        at: float,
+        task_fields: dict[str, Any],
+        store_data: bool,
+    ) -> None:
+        """The task row's fields and the event row, as one writer operation."""
+        assert self.store is not None
+        task_fields["status"] = status  # the caller's fresh dict: no copy on the hot path
+        row = (at, run_id, task, kind, status, data if store_data else None)
+        self.store.writer.change(run_id, task, task_fields, row)
 
     def _vanished(self) -> bool:
         return self.store is not None and self.store.vanished()
