@@ -90,3 +90,32 @@ def test_promote_records_the_reason_typed_in_the_confirm_dialog(session_factory:
             assert history(session.store.db, "churn")[-1]["reason"] == "canary ok [/]"
 
     run(scenario())
+
+
+def test_alias_history_never_scrolls_sideways_and_shows_the_highlighted_row_in_full(demo: Any) -> None:
+    async def scenario(width: int) -> None:
+        app = OpsConsoleApp(demo, clock=lambda: T0 + NOW_OFFSET, live=False)
+        async with app.run_test(size=(width, 24)) as pilot:
+            pane = await models_tab(pilot, app)
+            await pilot.pause(0.2)
+            hist = pane.query_one("#alias-history")
+            for table in (hist, pane.query_one("#versions"), pane.query_one("#models")):
+                assert table.region.width > 0, (width, table.id)
+                assert table.max_scroll_x == 0, (width, table.id, table.virtual_size, table.region)
+            shown = [str(c.label) for c in hist.columns.values()]
+            assert shown[:2] == ["alias", "change"] or shown[1:3] == ["alias", "change"], (width, shown)
+            if width >= 140:
+                assert shown == ["at", "alias", "change", "why"]
+            hist.focus()
+            refused = [h["action"] for h in reversed(pane.history)].index("gate-refused")
+            hist.move_cursor(row=refused)
+            await pilot.pause(0.1)
+            why = str(pane.query_one("#alias-why").render())
+            assert "why:" in why
+            if "change" not in shown or "challenger" not in screen_text(app).split("why:")[0]:
+                assert "kept v2 (challenger v3)" in why, (width, why)
+            if "at" not in shown:
+                assert any(h["at"][5:16].replace("T", " ") in why for h in pane.history), (width, why)
+
+    for width in (60, 80, 100, 140):
+        run(scenario(width))

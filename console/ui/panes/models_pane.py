@@ -7,7 +7,7 @@ through the registry API after a modal that names what will change.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -21,17 +21,20 @@ from console.errors import OpsConsoleError
 from console.presentation import printable
 from console.ui.cells import clock_time, number, safe_text, truncate
 from console.ui.host import ConsoleApp
+from console.ui.panes.alias_history import (
+    PRODUCTION,
+    alias_change,
+    history_at,
+    history_layout,
+    previous_holder,
+)
 from console.ui.readonly import REFUSAL
 from console.ui.screens.confirm import ConfirmModal
-from console.ui.widgets.column_fit import Column, FitsColumns
+from console.ui.widgets.column_fit import Column, FitsColumns, clip
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
 from console.ui.widgets.safe_table import SafeTable
 
-if TYPE_CHECKING:
-    pass
-
-PRODUCTION = "production"
 HELP = (
     "Left: registered models. Right: the selected model's versions (metrics, aliases, gate "
     "decision), the lineage of the selected version and the alias history. p points production at "
@@ -49,36 +52,6 @@ def load_model(db: Any, name: str) -> tuple[list[Any], list[dict[str, Any]]]:
     from console.registry.queries import history, versions
 
     return versions(db, name), history(db, name)
-
-
-HISTORY_KEYS = ("at", "alias", "change", "why")  # who: in the line under the table
-
-
-def alias_change(h: dict[str, Any]) -> Text:
-    """``v1 → v2``; a refused gate names its challenger as the CLI does: ``kept v7 (challenger v8)``."""
-    if h.get("action") == "gate-refused":
-        challenger = (h.get("gate") or {}).get("challenger")
-        kept = f"v{h['from_version']}" if h["from_version"] else "—"
-        return Text(f"kept {kept} (challenger v{challenger})", style="yellow")
-    change = " → ".join(f"v{v}" if v else "—" for v in (h["from_version"], h["to_version"]))
-    return Text(change, style="" if h.get("changed", True) else "dim")
-
-
-def _at(h: dict[str, Any]) -> str:
-    return (h["at"] or "")[5:16].replace("T", " ")
-
-
-def previous_holder(history: list[dict[str, Any]], alias: str = PRODUCTION) -> int | None:
-    """Where ``rollback`` would move ``alias``: the holder before the current one."""
-    from console.registry.aliases import chain
-
-    rows = [
-        {"command": f"{h['action']}: ", "to_version": h["to_version"]}
-        for h in history
-        if h["alias"] == alias and h.get("changed", True)
-    ]
-    stack = chain(rows)
-    return stack[-2] if len(stack) >= 2 else None
 
 
 class ModelsPane(Vertical, FitsColumns):
@@ -116,13 +89,7 @@ class ModelsPane(Vertical, FitsColumns):
         yield FilterBar("filter models by name")
 
     def on_mount(self) -> None:
-        models = self.query_one("#models", FilterTable)
-        for key, label in (("name", "model"), ("prod", "prod"), ("n", "vers")):
-            models.add_column(label, key=key)
         self.fit_tables()
-        hist = self.query_one("#alias-history", DataTable)
-        for key in HISTORY_KEYS:
-            hist.add_column(key, key=key)
 
     def stale(self) -> None:
         """The store changed: refresh now if shown, else when the tab is next opened."""
@@ -143,21 +110,8 @@ class ModelsPane(Vertical, FitsColumns):
             return
         self._stale = False
         self.models = {m["name"]: m for m in models}
+        self._fill_models()
         table = self.query_one("#models", FilterTable)
-        table.set_rows(
-            [
-                (
-                    m["name"],
-                    [
-                        m["name"],
-                        f"v{m['production']}" if m["production"] else "-",
-                        Text(str(m["versions"]), justify="right"),
-                    ],
-                    m["name"],
-                )
-                for m in models
-            ]
-        )
         summary = Text(" MODELS", style="bold")
         if not models:
             summary.append(
@@ -202,12 +156,26 @@ class ModelsPane(Vertical, FitsColumns):
         self._lineage()
 
     TABLE_COLUMNS = {
+        "models": [Column("model", 6, flex=True, cap=40), Column("prod", 4), Column("vers", 4, drop=1)],
         "versions": [Column("v", 4), Column("aliases", 10), Column("metrics", 12, flex=True, cap=64),
                      Column("run", 4, drop=3), Column("created", 14, drop=2), Column("gate", 16, drop=1)],
     }  # fmt: skip
 
     def refill(self, table_id: str) -> None:
-        self._fill_versions(self._selected_version())
+        if table_id == "models":
+            self._fill_models()
+        else:
+            self._fill_versions(self._selected_version())
+
+    def _fill_models(self) -> None:
+        if not self.fitted("models"):
+            return
+        rows = []
+        for m in self.models.values():
+            cells = {"model": m["name"], "prod": f"v{m['production']}" if m["production"] else "-",
+                     "vers": Text(str(m["versions"]), justify="right")}  # fmt: skip
+            rows.append((m["name"], self.pick("models", cells), m["name"]))
+        self.query_one("#models", FilterTable).set_rows(rows)
 
     def _fill_versions(self, keep: int | None) -> None:
         if not self.fitted("versions"):
@@ -234,39 +202,50 @@ class ModelsPane(Vertical, FitsColumns):
             table.move_cursor(row=table.get_row_index(str(keep)))
 
     def _history_rows(self) -> None:
-        """The alias history; "why" gets the width left and ends in "…" when longer (in full below)."""
+        """The alias history in the columns that fit its box (see :func:`history_layout`)."""
         width = self.query_one("#alias-box").size.width
-        if not width:  # not laid out yet: the why column's room is known after the next refresh
+        if not width:  # not laid out yet: the columns' room is known after the next refresh
             self.call_after_refresh(self._history_rows)
             return
         self._history_width = width
         hist = self.query_one("#alias-history", DataTable)
         keep = hist.cursor_row
-        hist.clear()
         rows = list(reversed(self.history[-50:]))
-        cells = [(_at(h), h["alias"], alias_change(h)) for h in rows]
-        used = sum(
-            max([len(str(c[i])) for c in cells] + [len(k)]) + 2 for i, k in enumerate(HISTORY_KEYS[:3])
-        )
-        room = max(8, width - used - 5)  # the why cell's padding and a vertical scrollbar (2) included
-        for h, (at, alias, change) in zip(rows, cells, strict=True):
-            hist.add_row(at, alias, change, truncate(h["reason"] or h["action"] or "", room))
+        cells = [{"at": history_at(h), "alias": h["alias"], "change": alias_change(h),
+                  "why": h["reason"] or h["action"] or ""} for h in rows]  # fmt: skip
+        layout = history_layout(cells, width - 1)  # the box's left border
+        if layout != self._history_layout:
+            self._history_layout = layout
+            hist.clear(columns=True)
+            for key, w in layout:
+                hist.add_column(key, key=key, width=w)
+        else:
+            hist.clear()
+        for row in cells:
+            hist.add_row(*(clip(row[k], w) for k, w in layout))  # SafeTable: str cells shown literally
         if rows:
             hist.move_cursor(row=min(keep, len(rows) - 1))
         self._why()
 
     @on(DataTable.RowHighlighted, "#alias-history")
     def _why(self) -> None:
+        """The highlighted change in full under the table: when, what, why and by whom."""
         hist = self.query_one("#alias-history", DataTable)
         rows = list(reversed(self.history[-50:]))
         h = rows[hist.cursor_row] if rows and 0 <= hist.cursor_row < len(rows) else None
         text = Text()
         if h:
+            shown = {k for k, _ in self._history_layout}
+            if "at" not in shown:
+                text.append(f" {history_at(h)}", style="dim")
+            if "change" not in shown or alias_change(h).cell_len > dict(self._history_layout)["change"]:
+                text.append(f" {printable(h['alias'])} ").append_text(alias_change(h))
             text.append(" why: ", style="bold")
             text.append(printable(h["reason"] or h["action"] or "-"))  # a user's words: shown, never obeyed
             text.append(f"  (by {printable(h['user'] or h['action'] or '-')})", style="dim")
         self.query_one("#alias-why", Static).update(text)
 
+    _history_layout: list[tuple[str, int]] = []
     _history_width = 0
 
     def on_resize(self) -> None:
