@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,6 +23,7 @@ from console.ui.cells import clock_time, duration, number, run_took, status_cell
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
+from console.ui.screens.style_key import css_inputs
 from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_window
 from console.ui.widgets.column_fit import Column, FitsColumns
@@ -80,6 +81,16 @@ class RunDetailScreen(Screen[None], FitsColumns):
         self.task_name: str | None = None
         self.marks: list[dict[str, Any]] = []
         self.origins: dict[str, int | None] = {}  # reused task -> the run that computed it
+
+    _styled_for: tuple[object, ...] | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Before Textual's own handler: skip its restyle of every widget when nothing it
+        depends on changed since this screen was last shown (see ``style_key``)."""
+        inputs = css_inputs(self.app)
+        if inputs == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = inputs
 
     def show_run(
         self, run_id: int, run: Mapping[str, Any] | None = None, tasks: Sequence[Mapping[str, Any]] | None = None
