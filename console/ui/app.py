@@ -17,6 +17,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from console.presentation import printable
 from console.store.runs import last_seq
+from console.ui import textual_patches
 from console.ui.actions import Threads
 from console.ui.cells import Clock
 from console.ui.idle_gc import IdleCollector
@@ -74,6 +75,7 @@ class OpsConsoleApp(OpsActions):
         idle_gc: bool = False,
     ) -> None:
         super().__init__()
+        textual_patches.apply()  # rendered lines freed by reference counting, not a full collection
         # no animations unless asked for (TEXTUAL_ANIMATIONS): the tab underline's slide drew
         # ~20 frames per tab switch, and the next key waited behind them
         if "TEXTUAL_ANIMATIONS" not in os.environ:

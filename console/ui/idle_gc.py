@@ -15,6 +15,11 @@ all long-lived (the reused screens, tables, caches), but a cycle among frozen ob
 that dies later (strips evicted from a cache) would stay: every ``thaw_every``-th time the
 collection thaws everything first and scans the whole heap (the bench measured 165 MB
 frozen-only against 137 MB, both flat over 300 s).
+
+Less garbage means shorter collections: ``console.ui.textual_patches`` and
+``console.ui.widgets.lru_rings`` keep Textual's rendered lines out of reference cycles (a
+forced collection after 15 s of keys back to back freed 209,000 objects in 0.8 s under load;
+81,000 in 0.1 s after).
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from rich.cells import cell_len
 from textual import events
 from textual.widgets import Log
 
+from console.ui.widgets.lru_rings import clear_lru
+
 
 def wrap_line(line: str, width: int) -> list[str]:
     """``line`` cut into pieces of at most ``width`` cells (wide characters kept whole)."""
@@ -47,6 +49,10 @@ class LogView(Log):
         self.wrap = False
         self._wrapped_at = 0
 
+    def notify_style_update(self) -> None:
+        clear_lru(self._render_line_cache)  # Log's own clear would leave a cycle (see lru_rings)
+        super().notify_style_update()
+
     @property
     def truncated(self) -> bool:
         """True when lines were dropped from the top (the title then says so)."""
@@ -55,6 +61,7 @@ class LogView(Log):
     def clear(self) -> LogView:
         self.raw.clear()
         self.dropped = 0
+        clear_lru(self._render_line_cache)  # before Log's own clear, which would leave a cycle
         super().clear()
         return self
 
@@ -76,7 +83,7 @@ class LogView(Log):
             # one shown line per raw line: drop the oldest and repaint the whole window, since
             # every visible line moved up (Textual would only repaint the rows past the old end)
             del self._lines[:overflow]
-            self._render_line_cache.clear()
+            clear_lru(self._render_line_cache)
             super().write_lines(new, scroll_end)
             self.refresh()
             return self
@@ -99,7 +106,7 @@ class LogView(Log):
             self._wrapped_at = width
             lines = [p for line in lines for p in wrap_line(line, width)]
         self._lines.clear()
-        self._render_line_cache.clear()
+        clear_lru(self._render_line_cache)
         self._updates += 1
         self._width = 0
         Log.write_lines(self, lines, scroll_end=False)

@@ -13,6 +13,8 @@ already, so when the styles for the new state are the ones last seen in that sta
 cached cells are still right and only the per-state style lookups are reset. A hidden tab's
 table is resized to 0x0 and back when shown, which DataTable also takes as a reason to render
 every cell again; a resize to the size it had is ignored.
+
+Its caches are emptied with :func:`~console.ui.widgets.lru_rings.clear_lru`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from console.ui.cells import safe, safe_text
+from console.ui.widgets.lru_rings import clear_lru
 
 
 def _cell(value: Any) -> Any:
@@ -91,6 +94,15 @@ class SafeTable(DataTable[Any]):
         self._seen_styles = {state: signature}
         super().notify_style_update()
 
+    def _clear_caches(self) -> None:
+        caches: tuple[LRUCache[Any, Any], ...] = (
+            self._row_render_cache, self._cell_render_cache, self._row_renderable_cache,
+            self._line_cache, self._offset_cache, self._ordered_row_cache,
+        )  # fmt: skip
+        for cache in caches:
+            clear_lru(cache)
+        super()._clear_caches()
+
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
         return super().add_row(*map(_cell, cells), height=height, key=key, label=_cell(label))
 
@@ -119,7 +131,7 @@ class SafeTable(DataTable[Any]):
         index = self._row_locations.get(row)
         assert index is not None  # checked above
         self._row_renderable_cache.discard((self._update_count, index))
-        self._line_cache.clear()  # keyed by screen line; rebuilt from the cached rows
+        clear_lru(self._line_cache)  # keyed by screen line; rebuilt from the cached rows
         self.refresh_row(index)
 
     def update_cell_at(self, coordinate: Any, value: Any, *, update_width: bool = False) -> None:
