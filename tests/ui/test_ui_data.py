@@ -146,3 +146,20 @@ def test_data_tab_snapshot(data_app: OpsConsoleApp, snap_compare: Any) -> None:
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(data_app, terminal_size=(120, 30), run_before=ready)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140])
+def test_tables_list_fits_the_width_it_is_first_shown_at(data_app: OpsConsoleApp, width: int) -> None:
+    from ui_helpers import run
+
+    async def scenario() -> None:
+        async with data_app.run_test(size=(width, 24)) as pilot:
+            pane = await open_data(pilot, data_app)
+            await pilot.pause(0.3)
+            table = pane.query_one("#data-tables")
+            assert table.region.width > 0
+            assert table.max_scroll_x == 0, (width, table.virtual_size, table.region)
+            shown = [str(c.label) for c in table.columns.values()]
+            assert "table" in shown and "rows" in shown, shown
+
+    run(scenario())

@@ -207,3 +207,26 @@ def test_pipelines_say_loading_until_listed_and_60_columns_keep_the_footer_apart
             assert "tasks" in screen_text(app)  # the runs table keeps its last column at 60
 
     run(scenario())
+
+
+def test_long_pipeline_names_end_in_an_ellipsis_when_the_runs_table_narrows(
+    ui_project: Any, session_factory: Any
+) -> None:
+    long_name = "customer_cleaning_with_a_long_name"
+    ui_project.write("long.py", f'from console import Pipeline\np = Pipeline({long_name!r})\n@p.task\ndef a():\n    return 1\n')
+    session = session_factory()
+    session.engine.run(long_name)
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, live=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.runs_pane.table.row_count, what="loaded")
+            await pilot.pause(0.1)
+            table = app.runs_pane.table
+            assert "customer_clean…" in screen_text(app)
+            assert str(table.get_row_at(0)[1]) == "customer_clean…"
+            await pilot.resize_terminal(140, 45)
+            await pilot.pause(0.2)
+            assert str(table.get_row_at(0)[1]) == long_name  # wide: the whole name
+
+    run(scenario())

@@ -19,6 +19,7 @@ from console.errors import OpsConsoleError
 from console.ui.cells import clock_time, number
 from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.kafka_panels import KafkaLagPanel
+from console.ui.widgets.safe_table import SafeTable
 
 if TYPE_CHECKING:
     from console.ui.app import OpsConsoleApp
@@ -83,7 +84,7 @@ class DataPane(Vertical, FitsColumns):
     def compose(self) -> ComposeResult:
         yield Static("", id="data-summary")
         with Horizontal(id="data-main"):
-            yield DataTable(cursor_type="row", id="data-tables")
+            yield SafeTable(cursor_type="row", id="data-tables")
             with Vertical(id="data-right"):
                 yield Static(" PREVIEW  (enter on a table)", id="data-preview-title", classes="title")
                 yield DataTable(id="data-preview")

@@ -121,11 +121,12 @@ class QualityPane(Vertical, FitsColumns):
             failed = sum(not r["passed"] and r["severity"] == "error" for r in rows)
             warned = len(rows) - passed - failed
             runs = len({r["run_id"] for r in rows})
-            text.append(f"  {len(rows)} checks in the latest checked run of {runs} pipeline(s)   ")
-            text.append(f"✓ {passed} pass  ", style="green")
-            text.append(f"✗ {failed} fail  ", style="bold red" if failed else "dim")
-            text.append(f"! {warned} warn", style="yellow" if warned else "dim")
-        self.query_one("#quality-summary", Static).update(text)  # wraps when narrow: a layout pass
+            text.append(f"  ✓ {passed} pass", style="green")
+            text.append(f"  ✗ {failed} fail", style="bold red" if failed else "dim")
+            text.append(f"  ! {warned} warn", style="yellow" if warned else "dim")
+            text.append(f"   {len(rows)} checks in the latest checked run of {runs} pipeline(s)", style="dim")
+        # the counts first: at 80 columns the line wraps in its prose, not between a count and its word
+        self.query_one("#quality-summary", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#checks")
     def _highlighted(self) -> None:

@@ -22,6 +22,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from console.presentation import fmt_task_counts
 from console.ui.cells import Clock, clock_time, run_took, status_cell
+from console.ui.widgets.column_fit import clip
 from console.ui.widgets.safe_table import SafeTable
 
 WIDE = ("id", "pipeline", "status", "trigger", "started", "took", "tasks")
@@ -38,6 +39,7 @@ LABELS = {
     "tasks": "tasks",
 }
 # None: the column grows to its widest value (run ids of any length are never cut)
+PIPELINE_CUT = 15  # the pipeline column's width below the wide layout
 WIDTHS = {"id": None, "pipeline": None, "status": 12, "trigger": 12, "started": 8, "took": 6, "tasks": None}
 FLASH_S = 1.5
 MAX_ROWS = 1000  # live additions beyond this drop the oldest rows (paging brings them back)
@@ -128,7 +130,7 @@ class RunsTable(SafeTable):
         for key in self.columns_shown:
             width = WIDTHS[key]
             if key == "pipeline" and self.columns_shown != WIDE:
-                width = 15  # long names end in "…" rather than pushing columns off screen
+                width = PIPELINE_CUT  # long names end in "…" rather than pushing columns off screen
             self.add_column(LABELS[key], key=key, width=width)
 
     def set_level(self, level: str) -> None:
@@ -151,7 +153,7 @@ class RunsTable(SafeTable):
         now = self.clock()
         values = {
             "id": late_mark(run) + Text(str(run["id"]), style="bold reverse" if flash else "", justify="right"),
-            "pipeline": run["pipeline"],
+            "pipeline": run["pipeline"] if self.columns_shown == WIDE else clip(run["pipeline"], PIPELINE_CUT),
             "status": status_cell(run["status"]),
             "trigger": run["trigger"],
             "started": clock_time(run["started_at"] or run["created_at"], now),
