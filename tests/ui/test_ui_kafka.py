@@ -215,3 +215,34 @@ def test_a_running_run_shows_its_batch_when_the_source_task_succeeds(kafka_app: 
             await wait_for(pilot, lambda: panel.display and panel.query_one("SafeTable").row_count == 3)
 
     run(scenario())
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 140])
+def test_kafka_panels_never_cut_numbers_or_scroll_sideways(kafka_app: OpsConsoleApp, width: int) -> None:
+    from console.ui.widgets.kafka_panels import KafkaBatchPanel, KafkaLagPanel
+
+    async def scenario() -> None:
+        async with kafka_app.run_test(size=(width, 40)) as pilot:
+            panel = await open_batch_run(pilot, kafka_app)
+            assert isinstance(panel, KafkaBatchPanel)
+            await pilot.pause(0.2)
+            check(panel, "kafka-batch-table", "2,000")
+            await pilot.press("escape")
+            lag = await open_data_lag(pilot, kafka_app)
+            assert isinstance(lag, KafkaLagPanel)
+            await pilot.pause(0.2)
+            check(lag, "kafka-lag-table", "1,250")
+
+    def check(panel: Any, table_id: str, number: str | None) -> None:
+        table = panel.query_one(f"#{table_id}")
+        assert table.max_scroll_x == 0, (width, table_id, table.virtual_size, table.region)
+        widths = dict(panel._layout[table_id])
+        for row in panel.cells:
+            for key, w in widths.items():
+                flex = any(c.flex for c in panel.table_columns()[table_id] if c.key == key)
+                if not flex:  # fixed columns are as wide as their widest value
+                    assert row[key].cell_len <= w, (width, key, str(row[key]), w)
+        if number is not None:
+            assert number in " ".join(str(c) for r in panel.cells for c in r.values())
+
+    run(scenario())

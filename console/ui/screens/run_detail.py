@@ -130,13 +130,6 @@ class RunDetailScreen(Screen[None], FitsColumns):
 
     def on_mount(self) -> None:
         tasks = self.query_one("#tasks", DataTable)
-        for key, label, width in (
-            ("name", "task", None),
-            ("status", "status", 12),
-            ("attempts", "try", 3),
-            ("took", "took", 7),
-        ):
-            tasks.add_column(label, key=key, width=width)
         self.fit_tables()
         self.console_app.sync_header(self.query_one(StatusHeader))
         if self.console_app.read_only:
@@ -187,28 +180,19 @@ class RunDetailScreen(Screen[None], FitsColumns):
         table = self.query_one("#tasks", DataTable)
         level = depths(tasks)
         first = not self.tasks
+        shown = {key for key, _ in self._layout.get("tasks", [])}
         for t in tasks:
             name = t["name"]
-            indent = " " * (level[name] - 1) + "└ " if level[name] else ""
-            cells = {
-                "name": Text(indent + printable(name)),
-                "status": status_cell(t["status"]) + Text(" (reused)" if t["reused"] else "", style="dim"),
-                # a reused task did not run here: "0 tries, took -" would read as never run
-                "attempts": Text("-" if t["reused"] else str(t["attempts"]), justify="right"),
-                "took": Text("reused" if t["reused"] else duration(t["duration_s"]), justify="right"),
-            }
+            cells = task_cells(t, level[name])
             if name in self.tasks:
                 old = self.tasks[name]
                 if not level[name] and old["status"] != t["status"] == "succeeded":
                     self.load_kafka()  # a source task (a root) reports its batch as it succeeds
-                for key in ("status", "attempts", "took"):
-                    if key == "took" and old["duration_s"] == t["duration_s"]:
-                        continue
-                    if key != "took" and old[key] == t[key] and old["reused"] == t["reused"]:
-                        continue
-                    table.update_cell(name, key, cells[key])
-            else:
-                table.add_row(*cells.values(), key=name)
+                for key, field in (("status", "status"), ("try", "attempts"), ("took", "duration_s")):
+                    if key in shown and (old[field] != t[field] or old["reused"] != t["reused"]):
+                        table.update_cell(name, key, cells[key])
+            elif shown:
+                table.add_row(*self.pick("tasks", cells), key=name)
             self.tasks[name] = t
         if first and tasks:
             focus = next((t["name"] for t in tasks if t["status"] in ("failed", "running")), tasks[0]["name"])
@@ -341,12 +325,22 @@ class RunDetailScreen(Screen[None], FitsColumns):
         self.query_one("#checks-title", Static).update(Text(title, style="bold"), layout=False)
 
     TABLE_COLUMNS = {
+        "tasks": [Column("task", 14, flex=True, cap=40), Column("status", 13), Column("try", 3, drop=1),
+                  Column("took", 7)],
         "task-checks": [Column("check", 12, flex=True, cap=40), Column("sev", 5, drop=2), Column("result", 13),
                         Column("failing", 10, drop=1), Column("observed", 8, flex=True, cap=24)],
     }  # fmt: skip
 
     def refill(self, table_id: str) -> None:
-        self.load_checks()
+        if table_id != "tasks":
+            self.load_checks()
+            return
+        table = self.query_one("#tasks", DataTable)
+        level = depths(list(self.tasks.values()))
+        for name, t in self.tasks.items():
+            table.add_row(*self.pick("tasks", task_cells(t, level[name])), key=name)
+        if self.task_name in self.tasks:  # the selected task stays selected
+            table.move_cursor(row=table.get_row_index(self.task_name))
 
     def action_back(self) -> None:
         self.console_app.watch_task(None, None)
@@ -354,6 +348,18 @@ class RunDetailScreen(Screen[None], FitsColumns):
 
     def action_focus_log(self) -> None:
         self.query_one(LogView).focus()
+
+
+def task_cells(t: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    """A task's row: its name indented under its upstream, state, tries and time."""
+    indent = " " * (depth - 1) + "└ " if depth else ""
+    return {
+        "task": Text(indent + printable(t["name"])),
+        "status": status_cell(t["status"]),
+        # a reused task did not run here: "0 tries, took -" would read as never run
+        "try": Text("-" if t["reused"] else str(t["attempts"]), justify="right"),
+        "took": Text("reused" if t["reused"] else duration(t["duration_s"]), justify="right"),
+    }
 
 
 def check_result(r: dict[str, Any]) -> Text:

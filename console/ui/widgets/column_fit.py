@@ -8,7 +8,7 @@ the columns to show at that width, and rebuilds its columns only when the answer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -53,6 +53,20 @@ def fit_columns(columns: list[Column], width: int) -> list[tuple[str, int]]:
     return out
 
 
+def sized_to(columns: list[Column], rows: list[dict[str, Any]]) -> list[Column]:
+    """``columns`` at the width of their widest cell or label: numbers are never cut, a flexible
+    column grows no wider than its content."""
+
+    def widest(key: str) -> int:
+        cells = [row[key] for row in rows]
+        return max([len(key)] + [c.cell_len if isinstance(c, Text) else Text(str(c)).cell_len for c in cells])
+
+    return [
+        replace(c, cap=min(c.cap, max(c.width, widest(c.key)))) if c.flex else replace(c, width=max(c.width, widest(c.key)))
+        for c in columns
+    ]
+
+
 def clip(text: Text | str, width: int) -> Text:
     """A cell cut to ``width`` with a visible ``…`` (a table cuts silently)."""
     cell = text.copy() if isinstance(text, Text) else Text(text)
@@ -82,7 +96,7 @@ class FitsColumns(Widget):
     def fit_tables(self) -> None:
         layout = dict(self._layout)
         changed = []
-        for table_id, specs in self.TABLE_COLUMNS.items():
+        for table_id, specs in self.table_columns().items():
             table = self.query_one(f"#{table_id}", DataTable)
             cols = fit_columns(specs, table.region.width or 140)  # not laid out yet: the wide set
             if cols != layout.get(table_id):
@@ -95,13 +109,17 @@ class FitsColumns(Widget):
         for table_id in changed:
             self.refill(table_id)
 
+    def table_columns(self) -> dict[str, list[Column]]:
+        """The specs to fit: ``TABLE_COLUMNS``, or widths a pane works out from its rows."""
+        return self.TABLE_COLUMNS
+
     def fitted(self, table_id: str) -> bool:
         """True once the table has its columns (fill it only then)."""
         return table_id in self._layout
 
     def pick(self, table_id: str, cells: dict[str, Any]) -> list[Any]:
         """The cells of the shown columns, a flexible column's cut with ``…``."""
-        flex = {c.key for c in self.TABLE_COLUMNS[table_id] if c.flex}
+        flex = {c.key for c in self.table_columns()[table_id] if c.flex}
         return [clip(cells[k], w) if k in flex else cells[k] for k, w in self._layout[table_id]]
 
     def refill(self, table_id: str) -> None:

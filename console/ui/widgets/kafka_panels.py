@@ -26,20 +26,51 @@ from textual.widgets import Static
 
 from console.presentation import zone_label
 from console.ui.cells import clock_time, safe
+from console.ui.widgets.column_fit import Column, FitsColumns, sized_to
 from console.ui.widgets.safe_table import SafeTable
 
 LAG_EVERY_S = 15.0  # the brokers are asked this often while the Data tab is shown
 LAG_TIMEOUT_S = 3.0  # per broker call; an unreachable broker is reported after about this long
 
-BATCH_COLUMNS = ("partition", "from", "to", "rows", "quarantined", "log end", "lag", "offset from")
-LAG_COLUMNS = ("pipeline", "table", "partition", "group", "offset", "from", "log end", "lag")
+# numbers are shown whole (columns as wide as their widest value); what does not fit drops out;
+# "origin": where the batch's first offset came from (the warehouse, the group, the start)
+BATCH_COLUMNS = [Column("partition", 9), Column("from", 4), Column("to", 2), Column("rows", 4, drop=4),
+                 Column("quarantined", 11, drop=2), Column("log end", 7, drop=3), Column("lag", 3),
+                 Column("origin", 6, flex=True, drop=1)]  # fmt: skip
+LAG_COLUMNS = [Column("pipeline", 8, flex=True), Column("table", 5, drop=3), Column("partition", 9, flex=True),
+               Column("group", 5, drop=2), Column("offset", 6), Column("from", 4, drop=4),
+               Column("log end", 7, drop=1), Column("lag", 3)]  # fmt: skip
+
+
+class ContentColumns(FitsColumns):
+    """Columns as wide as the rows last shown need (``show_fitted``)."""
+
+    sized: dict[str, list[Column]] = {}
+
+    def table_columns(self) -> dict[str, list[Column]]:
+        return self.sized
+
+
+def show_fitted(panel: ContentColumns, table_id: str, columns: list[Column], cells: list[dict[str, Any]]) -> None:
+    """The panel's table with columns as wide as these cells need, fitted to its width."""
+    panel.sized = {table_id: sized_to(columns, cells)}
+    panel.fit_tables()  # refills when the columns changed
+    fill(panel, table_id, cells)
+
+
+def fill(panel: ContentColumns, table_id: str, cells: list[dict[str, Any]]) -> None:
+    table = panel.query_one(f"#{table_id}", SafeTable)
+    table.clear()
+    if panel.fitted(table_id):
+        for i, row in enumerate(cells):
+            table.add_row(*panel.pick(table_id, row), key=str(i))
 
 
 def _n(value: Any) -> Text:
     return Text(f"{value:,}" if isinstance(value, int) else "-", justify="right")
 
 
-class KafkaBatchPanel(Vertical):
+class KafkaBatchPanel(Vertical, ContentColumns):
     """The partitions a run's Kafka batch read (hidden for runs without one)."""
 
     DEFAULT_CSS = """
@@ -52,15 +83,14 @@ class KafkaBatchPanel(Vertical):
         yield Static("", id="kafka-batch-title")
         yield SafeTable(cursor_type="none", id="kafka-batch-table")
 
-    def on_mount(self) -> None:
-        table = self.query_one(SafeTable)
-        for label in BATCH_COLUMNS:
-            table.add_column(label, key=label)
+    cells: list[dict[str, Any]] = []
+
+    def refill(self, table_id: str) -> None:
+        fill(self, table_id, self.cells)
 
     def show(self, batches: list[dict[str, Any]]) -> None:
         """The last batch of the run (a retried task reports once, when it succeeded)."""
-        table = self.query_one(SafeTable)
-        table.clear()
+        self.cells = []
         self.display = bool(batches)
         if not batches:
             return
@@ -69,12 +99,13 @@ class KafkaBatchPanel(Vertical):
         title.append(f" {b.get('rows', 0):,} rows, {b.get('quarantined', 0):,} quarantined   ")
         title.append_text(safe(f"{b.get('topic')} -> {b.get('table')}  group {b.get('group')}", "dim"))
         self.query_one("#kafka-batch-title", Static).update(title)
-        for p in b["partitions"]:
-            table.add_row(
-                _n(p.get("partition")), _n(p.get("from_offset")), _n(p.get("to_offset")), _n(p.get("rows")),
-                _n(p.get("quarantined")), _n(p.get("log_end")), _n(p.get("lag")), safe(p.get("origin", "-")),
-                key=str(p.get("partition")),
-            )  # fmt: skip
+        self.cells = [
+            {"partition": _n(p.get("partition")), "from": _n(p.get("from_offset")), "to": _n(p.get("to_offset")),
+             "rows": _n(p.get("rows")), "quarantined": _n(p.get("quarantined")), "log end": _n(p.get("log_end")),
+             "lag": _n(p.get("lag")), "origin": safe(p.get("origin", "-"))}
+            for p in b["partitions"]
+        ]  # fmt: skip
+        show_fitted(self, "kafka-batch-table", BATCH_COLUMNS, self.cells)
 
 
 def read_lag(sources: dict[str, Any], warehouse: Path) -> list[dict[str, Any]]:
@@ -103,7 +134,7 @@ def project_sources(session: Any) -> tuple[dict[str, Any], Path]:
     return kafka_sources(pipelines), warehouse_path(session.project.root, session.project.home)
 
 
-class KafkaLagPanel(Vertical):
+class KafkaLagPanel(Vertical, ContentColumns):
     """Current lag per partition of the project's Kafka sources (hidden when there are none)."""
 
     DEFAULT_CSS = """
@@ -124,11 +155,13 @@ class KafkaLagPanel(Vertical):
         yield SafeTable(cursor_type="none", id="kafka-lag-table")
         yield Static("", id="kafka-lag-errors")
 
+    cells: list[dict[str, Any]] = []
+
     def on_mount(self) -> None:
-        table = self.query_one(SafeTable)
-        for label in LAG_COLUMNS:
-            table.add_column(label, key=label)
         self.set_interval(LAG_EVERY_S, self._tick)
+
+    def refill(self, table_id: str) -> None:
+        fill(self, table_id, self.cells)
 
     def on_unmount(self) -> None:
         if self._pool is not None:
@@ -168,20 +201,21 @@ class KafkaLagPanel(Vertical):
         title = Text(" KAFKA LAG ", style="bold")
         title.append(f"  read {clock_time(at, at)} {zone_label(at)}, every {LAG_EVERY_S:.0f}s", style="dim")
         self.query_one("#kafka-lag-title", Static).update(title)
-        table = self.query_one(SafeTable)
-        table.clear()
+        self.cells = []
         errors = Text(no_wrap=True, overflow="ellipsis")
-        for i, r in enumerate(rows):
+        for r in rows:
             if "error" in r:  # one line per source whose broker did not answer
                 errors.append_text(safe(f" {r['pipeline']} ({r['table']}): {r['error']}"[:300], "yellow"))
                 errors.append("\n")
                 continue
-            table.add_row(
-                safe(r["pipeline"]), safe(r["table"]), safe(f"{r['topic']}[{r['partition']}]"), safe(r["group"]),
-                _n(r["offset"]), safe(r["from"]), _n(r["log_end"]),
-                Text(f"{r['lag']:,}", style="bold yellow" if r["lag"] else "green", justify="right"), key=f"p{i}",
-            )  # fmt: skip
-        table.display = table.row_count > 0
+            self.cells.append({
+                "pipeline": safe(r["pipeline"]), "table": safe(r["table"]),
+                "partition": safe(f"{r['topic']}[{r['partition']}]"), "group": safe(r["group"]),
+                "offset": _n(r["offset"]), "from": safe(r["from"]), "log end": _n(r["log_end"]),
+                "lag": Text(f"{r['lag']:,}", style="bold yellow" if r["lag"] else "green", justify="right"),
+            })  # fmt: skip
+        show_fitted(self, "kafka-lag-table", LAG_COLUMNS, self.cells)
+        self.query_one(SafeTable).display = bool(self.cells)
         errors.rstrip()
         box = self.query_one("#kafka-lag-errors", Static)
         box.update(errors)
