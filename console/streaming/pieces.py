@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from console.streaming.decode import ArrowTable, ndjson, read_json_sql
+from console.streaming.decode import ArrowTable, ndjson, read_arrow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,7 +124,7 @@ class Pieces:
     def _piece(self, con: Any, path: str, sample: str, parts: Any, offs: Any, n: int) -> None:
         import pyarrow as pa
 
-        table = con.sql(read_json_sql(path, sample)).to_arrow_table()
+        table = read_arrow(con, path, sample)
         if self._schema is None:
             self._schema = table.schema
         if table.num_rows != n or not table.schema.equals(self._schema):
