@@ -163,9 +163,7 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     from confluent_kafka import TopicPartition
 
     consumer = _consumer(source)  # connects in the background while the warehouse is read
-    json = source.decode is json_decode
-    early = offsets.EarlyInsert(ctx, source) if json and source.transform is None else None
-    pieces = Pieces(early) if json else None
+    pieces = Pieces() if source.decode is json_decode else None
     try:
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
@@ -180,19 +178,12 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
         if source.transform is not None:
             rows = frame = source.transform(frame)
         ctx.check_cancelled()
-        if early is not None and early.begun and pieces is not None and pieces.ok:
-            early.commit(bad, starts, nexts, ctx.run_id)  # the rows went in while the batch was read
-        else:
-            if early is not None:
-                early.rollback()  # pieces that could not stand for the batch
-            with offsets.warehouse(ctx) as con:
-                offsets.write_batch(con, source, rows, bad, starts, nexts, ctx.run_id)
+        with offsets.warehouse(ctx) as con:
+            offsets.write_batch(con, source, rows, bad, starts, nexts, ctx.run_id)
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
         if pieces is not None:
             pieces.close()
-        if early is not None:
-            early.rollback()
         consumer.close()
     ctx.event(KIND, batch_report(source, starts, origins, ends, nexts, frame, bad))
     ctx.log(

@@ -8,7 +8,7 @@ warehouse's rows and offsets agree: the next run resumes exactly where the last 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,106 +85,39 @@ def write_batch(
 
     The batch was read from ``starts``; if another run (another process) stored offsets for the
     same topic and group meanwhile, nothing is written (its rows would be written twice)."""
+    table = source.table
     con.execute("BEGIN TRANSACTION")
     try:
-        _check_starts(con, source, starts)
-        _insert(con, source.table, frame, _exists(con, source.table))
-        _finish(con, source, bad, nexts, run_id)
+        now = stored(con, source.topic, source.group)
+        moved = sorted(p for p, at in starts.items() if now.get(p, at) != at)
+        if moved:
+            raise StreamingError(
+                f"kafka {source.topic}: another run of group {source.group!r} stored offsets while this batch "
+                f"was read (partition {moved[0]}: {now[moved[0]]}, read from {starts[moved[0]]}); "
+                "nothing written, the next run reads on from the stored offsets"
+            )
+        if len(frame):
+            con.register("kafka_batch_frame", frame)
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+                [table],
+            ).fetchone()
+            if exists is None or not exists[0]:
+                con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM kafka_batch_frame')
+            else:
+                con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM kafka_batch_frame')
+            con.unregister("kafka_batch_frame")
+        for b in bad:
+            con.execute(
+                "INSERT INTO kafka_quarantine VALUES (?, ?, ?, ?, ?, ?, now())",
+                [source.topic, b["partition"], b["offset"], b["value"], b["error"], run_id],
+            )
+        for partition, offset in nexts.items():
+            con.execute(
+                "INSERT OR REPLACE INTO kafka_offsets VALUES (?, ?, ?, ?, ?, now())",
+                [source.topic, partition, source.group, offset, run_id],
+            )
+        con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-
-
-class EarlyInsert:
-    """The batch's transaction, begun by its first piece of rows (``pieces.py``, on the pieces'
-    thread) and inserted into piece by piece while the rest is fetched; :meth:`commit` adds the
-    quarantine and the offsets and commits, :meth:`rollback` (idempotent) drops it all."""
-
-    def __init__(self, ctx: Context, source: KafkaSource) -> None:
-        self._ctx = ctx
-        self._source = source
-        self._stack = ExitStack()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._exists = False
-
-    def __call__(self, rows: ArrowTable) -> None:
-        if self._con is None:
-            con = self._stack.enter_context(warehouse(self._ctx))
-            con.execute("BEGIN TRANSACTION")
-            self._con = con
-            self._exists = _exists(con, self._source.table)
-        _insert(self._con, self._source.table, rows, self._exists)
-        self._exists = True
-
-    @property
-    def begun(self) -> bool:
-        return self._con is not None
-
-    def commit(self, bad: list[dict[str, Any]], starts: dict[int, int], nexts: dict[int, int], run_id: int) -> None:
-        con = self._con
-        if con is None:
-            raise StreamingError(f"kafka {self._source.topic}: no batch transaction to commit")
-        try:
-            _check_starts(con, self._source, starts)
-            _finish(con, self._source, bad, nexts, run_id)
-        except BaseException:
-            self.rollback()
-            raise
-        self._con = None
-        self._stack.close()
-
-    def rollback(self) -> None:
-        con, self._con = self._con, None
-        try:
-            if con is not None:
-                con.execute("ROLLBACK")
-        finally:
-            self._stack.close()
-
-
-def _check_starts(con: duckdb.DuckDBPyConnection, source: KafkaSource, starts: dict[int, int]) -> None:
-    now = stored(con, source.topic, source.group)
-    moved = sorted(p for p, at in starts.items() if now.get(p, at) != at)
-    if moved:
-        raise StreamingError(
-            f"kafka {source.topic}: another run of group {source.group!r} stored offsets while this batch "
-            f"was read (partition {moved[0]}: {now[moved[0]]}, read from {starts[moved[0]]}); "
-            "nothing written, the next run reads on from the stored offsets"
-        )
-
-
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'", [table]
-    ).fetchall()
-    return bool(rows and rows[0][0])
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | ArrowTable, exists: bool) -> None:
-    if not len(rows):
-        return
-    con.register("kafka_batch_frame", rows)
-    try:
-        if exists:
-            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM kafka_batch_frame')
-        else:
-            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM kafka_batch_frame')
-    finally:
-        con.unregister("kafka_batch_frame")
-
-
-def _finish(
-    con: duckdb.DuckDBPyConnection, source: KafkaSource, bad: list[dict[str, Any]], nexts: dict[int, int], run_id: int
-) -> None:
-    """The quarantine and the offsets, then the commit."""
-    for b in bad:
-        con.execute(
-            "INSERT INTO kafka_quarantine VALUES (?, ?, ?, ?, ?, ?, now())",
-            [source.topic, b["partition"], b["offset"], b["value"], b["error"], run_id],
-        )
-    for partition, offset in nexts.items():
-        con.execute(
-            "INSERT OR REPLACE INTO kafka_offsets VALUES (?, ?, ?, ?, ?, now())",
-            [source.topic, partition, source.group, offset, run_id],
-        )
-    con.execute("COMMIT")

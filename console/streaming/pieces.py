@@ -1,18 +1,20 @@
 """JSON batches parsed while they are still being fetched: pieces on a side thread.
 
 A large batch is cut into pieces of whole ``consume()`` chunks as it arrives; one thread of the
-batch parses each piece with DuckDB (which releases the GIL: the fetch goes on) and hands the
-Arrow table to ``sink`` (the warehouse insert of ``offsets.EarlyInsert``, inside the batch's
-one transaction). The result is the one the whole batch in one DuckDB pass would give, or
-nothing:
+batch parses each piece with DuckDB into Arrow (DuckDB releases the GIL: the fetch goes on), so
+that what is left to parse when the last message is in is the last piece. The result is the one
+the whole batch in one DuckDB pass would give, or nothing:
 
 - the first piece holds at least DuckDB's sample (``FIRST`` >= 20,480 rows), so its columns are
   inferred from the same rows as the whole batch's would be, and it is read like the batch;
 - every later piece infers from a small sample of its own (cheap) and must come out with
   exactly the first piece's columns and types: then it was read as the whole batch would have
   read those rows, a value the types cannot hold being an error either way;
-- any error or any other schema, and :meth:`Pieces.finish` returns None: the caller rolls
-  back what the sink wrote and decodes the batch whole (``decode.py``), as before.
+- any error or any other schema, and :meth:`Pieces.finish` returns None: the batch is decoded
+  whole (``decode.py``), every row sampled.
+
+The rows are written to the warehouse afterwards, with the offsets, in one transaction
+(``offsets.write_batch``), as for any batch.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import queue
 import tempfile
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from console.streaming.decode import ArrowTable, ndjson, read_arrow
@@ -38,8 +39,7 @@ Chunk = tuple[list[bytes | None], "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"
 class Pieces:
     """The pieces of one batch and the thread that parses them (see the module's docstring)."""
 
-    def __init__(self, sink: Callable[[ArrowTable], None] | None = None) -> None:
-        self._sink = sink
+    def __init__(self) -> None:
         self._chunks: list[Chunk] = []
         self._pending = 0
         self._cut = 0  # pieces handed to the thread
@@ -62,7 +62,7 @@ class Pieces:
 
     def finish(self, total: int) -> ArrowTable | None:
         """The batch's rows with ``_kafka_partition`` and ``_kafka_offset`` (all ``total`` of them),
-        once every piece is parsed and sunk; None when the pieces cannot stand for the batch."""
+        once every piece is parsed; None when the pieces cannot stand for the batch."""
         if self._chunks and not self._failed:
             self._submit()
         self._stop()
@@ -132,6 +132,4 @@ class Pieces:
             return
         table = table.append_column("_kafka_partition", pa.array(parts))
         table = table.append_column("_kafka_offset", pa.array(offs))
-        if self._sink is not None:
-            self._sink(table)
         self._tables.append(table)

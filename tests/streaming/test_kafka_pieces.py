@@ -1,4 +1,4 @@
-"""A large batch against a real broker: parsed in pieces into the transaction, or nothing on cancel."""
+"""A large batch against a real broker: parsed in pieces and written whole, or nothing on cancel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from kafka_helpers import create_topic, produce
 from console.errors import TaskCancelledError
 from console.streaming import kafka, offsets
 from console.streaming.kafka import consume_batch
-from console.streaming.pieces import FIRST, PIECE
+from console.streaming.pieces import FIRST, PIECE, Pieces
 
 N = FIRST + 3 * PIECE + 77
 
@@ -55,13 +55,13 @@ def test_a_large_batch_lands_whole_and_a_cancel_mid_batch_leaves_nothing(
     produce(broker, "big", [json.dumps({"n": i, "s": f"v{i % 9}"}).encode() for i in range(N)])
     source = kafka("big", brokers=broker, group="ops", batch=10 * N, max_wait=30, table="events")
     cancelled = Ctx(tmp_path)
-    insert = offsets.EarlyInsert.__call__
+    parse = Pieces._piece
 
-    def insert_then_cancel(self: offsets.EarlyInsert, rows: Any) -> None:
-        insert(self, rows)
-        cancelled.cancel.set()  # the batch's transaction holds rows now
+    def parse_then_cancel(self: Pieces, *args: Any) -> None:
+        parse(self, *args)
+        cancelled.cancel.set()  # a piece is parsed, the batch not written yet
 
-    monkeypatch.setattr(offsets.EarlyInsert, "__call__", insert_then_cancel)
+    monkeypatch.setattr(Pieces, "_piece", parse_then_cancel)
     with pytest.raises(TaskCancelledError):
         consume_batch(source, cancelled)  # type: ignore[arg-type]
     assert cancelled.cancel.is_set() and stored_rows(tmp_path) == (0, {})

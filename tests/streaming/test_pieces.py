@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pytest
 from confluent_kafka import Message
 
-from console.errors import StreamingError
-from console.streaming import kafka, offsets
 from console.streaming.decode import Messages, decode_rows, json_decode, to_frame
 from console.streaming.pieces import FIRST, PIECE, Pieces
 
@@ -23,8 +20,8 @@ def chunks(values: list[bytes | None], size: int = 10_000) -> list[list[Message]
     return [msgs[i : i + size] for i in range(0, len(msgs), size)]
 
 
-def read(values: list[bytes | None], sink: Any = None) -> tuple[Any, list[Any], Pieces]:
-    pieces = Pieces(sink)
+def read(values: list[bytes | None]) -> tuple[Any, list[Any], Pieces]:
+    pieces = Pieces()
     batch = Messages(pieces)
     for chunk in chunks(values):
         batch.add(chunk)
@@ -45,11 +42,9 @@ def values(n: int = N) -> list[bytes | None]:
 
 
 def test_pieces_give_the_rows_the_whole_batch_gives() -> None:
-    got: list[pa.Table] = []
-    rows, bad, pieces = read(values(), got.append)
+    rows, bad, pieces = read(values())
     assert pieces.ok and not bad and isinstance(rows, pa.Table)
     assert rows.equals(whole(values()))
-    assert len(got) == 4 and sum(t.num_rows for t in got) == N  # each piece went to the sink
     frame = to_frame(rows)
     assert frame["n"].tolist() == list(range(N)) and frame["_kafka_offset"].iloc[-1] == (N - 1) // 3
 
@@ -77,38 +72,3 @@ def test_a_tombstone_or_poison_in_a_later_piece_is_quarantined_by_the_careful_pa
     rows, bad, pieces = read(vals)
     assert not pieces.ok and [b["offset"] for b in bad] == [(FIRST + 3) // 3, (N - 2) // 3]
     assert len(rows) == N - 2
-
-
-def test_a_sink_that_fails_leaves_the_batch_to_the_whole_read() -> None:
-    def sink(table: pa.Table) -> None:
-        raise duckdb.IOException("disk full")
-
-    rows, bad, pieces = read(values(), sink)
-    assert not pieces.ok and len(rows) == N and not bad
-
-
-class Ctx:
-    def __init__(self, root: Any) -> None:
-        self.project_root = str(root)
-        self.store = None
-        self.run_id = 7
-
-
-def test_early_insert_commits_rows_and_offsets_at_once_or_nothing(tmp_path: Any) -> None:
-    (tmp_path / ".opsconsole").mkdir()
-    source = kafka("orders", table="events", group="ops")
-    table = pa.table({"n": [1, 2], "_kafka_partition": pa.array([0, 0], pa.int32()), "_kafka_offset": [0, 1]})
-    dropped = offsets.EarlyInsert(Ctx(tmp_path), source)  # type: ignore[arg-type]
-    dropped(table)
-    dropped.rollback()
-    early = offsets.EarlyInsert(Ctx(tmp_path), source)  # type: ignore[arg-type]
-    early(table)
-    early(table)
-    early.commit([], {0: 0}, {0: 2}, run_id=7)
-    again = offsets.EarlyInsert(Ctx(tmp_path), source)  # type: ignore[arg-type]
-    again(table)
-    with pytest.raises(StreamingError, match="another run of group 'ops'"):
-        again.commit([], {0: 0}, {0: 2}, run_id=8)  # read from 0, but 2 is stored now
-    with offsets.connect(tmp_path / ".opsconsole" / "warehouse.duckdb") as con:
-        assert con.execute("SELECT count(*) FROM events").fetchall() == [(4,)]
-        assert offsets.stored(con, "orders", "ops") == {0: 2}
