@@ -139,6 +139,15 @@ def ndjson(values: list[bytes | None]) -> bytes | None:
     return text
 
 
+def ndjson_pieces(chunks: list[list[bytes | None]], n: int) -> bytes | None:
+    """:func:`ndjson` of the ``n`` values of several lists, without making one list of them."""
+    try:
+        text = b"\n".join(b"\n".join(cast("list[bytes]", c)) for c in chunks)
+    except TypeError:
+        return None
+    return text if text.count(b"\n") == n - 1 else None
+
+
 def read_json_sql(path: str, sample: str = "") -> str:
     """DuckDB's reader of one NDJSON file; insertion order is kept (DuckDB's default), so row i
     is line i."""

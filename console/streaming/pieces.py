@@ -24,7 +24,7 @@ import tempfile
 import threading
 from typing import TYPE_CHECKING, Any
 
-from console.streaming.decode import ArrowTable, ndjson, read_arrow
+from console.streaming.decode import ArrowTable, ndjson_pieces, read_arrow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,8 +82,8 @@ class Pieces:
         import numpy as np
 
         chunks, self._chunks, self._pending = self._chunks, [], 0
-        values = [v for c in chunks for v in c[0]]
-        text = ndjson(values)
+        n = sum(len(c[0]) for c in chunks)
+        text = ndjson_pieces([c[0] for c in chunks], n)
         if text is None:  # tombstones or multi-line values: the careful path decodes the batch
             self._failed = True
             return
@@ -93,7 +93,7 @@ class Pieces:
         sample = "" if self._cut == 0 else _LATER_SAMPLE
         positions = (np.concatenate([c[1] for c in chunks]), np.concatenate([c[2] for c in chunks]))
         self._cut += 1
-        self._todo.put((sample, (fh, positions), len(values)))
+        self._todo.put((sample, (fh, positions), n))
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="kafka-pieces", daemon=True)
             self._thread.start()
