@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from console.streaming.pieces import Pieces
+
 Bad = dict[str, Any]
 
 # DuckDB infers the columns from a sample first: a key or type outside the sample is an error
@@ -39,12 +41,14 @@ class Messages:
     """A batch as it arrives, in columns: values, partitions, offsets. The client's ``Message``
     objects are let go chunk by chunk: hundreds of thousands of live ones make every
     collection of the garbage collector walk them (0.1-0.3 s over a 300k batch); ``bytes``
-    and numpy arrays are not tracked by it."""
+    and numpy arrays are not tracked by it. With ``pieces`` (JSON), each chunk is also handed
+    on to be parsed while the next is fetched (``pieces.py``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pieces: Pieces | None = None) -> None:
         self.values: list[bytes | None] = []
         self._parts: list[np.ndarray[Any, Any]] = []
         self._offs: list[np.ndarray[Any, Any]] = []
+        self.pieces = pieces
 
     def __len__(self) -> int:
         return len(self.values)
@@ -57,9 +61,14 @@ class Messages:
         n = len(got)
         if not n:
             return
-        self.values.extend(map(Message.value, got))
-        self._parts.append(np.fromiter(map(Message.partition, got), dtype=np.int32, count=n))
-        self._offs.append(np.fromiter(map(Message.offset, got), dtype=np.int64, count=n))
+        values = list(map(Message.value, got))
+        self.values.extend(values)
+        parts = np.fromiter(map(Message.partition, got), dtype=np.int32, count=n)
+        offs = np.fromiter(map(Message.offset, got), dtype=np.int64, count=n)
+        self._parts.append(parts)
+        self._offs.append(offs)
+        if self.pieces is not None:
+            self.pieces.add(values, parts, offs)
 
     def positions(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Partition and offset of every message, in order."""
@@ -70,37 +79,73 @@ class Messages:
         return np.concatenate(self._parts), np.concatenate(self._offs)
 
 
-def decode_batch(
+ArrowTable = Any  # a pyarrow.Table (pyarrow ships no type information)
+Rows = Any  # an ArrowTable (the JSON path) or a pandas DataFrame: what write_batch inserts
+
+
+def decode_rows(
     messages: Messages,
     decode: Callable[[bytes], dict[str, Any]],
     starts: dict[int, int],
-) -> tuple[pd.DataFrame, list[Bad], dict[int, int]]:
-    """The batch as a frame, the poison messages, and the next offset of every partition
-    (``starts`` for partitions that delivered nothing)."""
+) -> tuple[Rows, list[Bad], dict[int, int]]:
+    """The batch's rows (an Arrow table when DuckDB read it whole, else a DataFrame), the poison
+    messages, and the next offset of every partition (``starts`` for partitions that delivered
+    nothing). The batch's pieces, when it has them, are finished (their thread stopped)."""
     import numpy as np
 
     parts, offs = messages.positions()
     nexts = dict(starts)
     for p in np.unique(parts).tolist():
         nexts[int(p)] = max(nexts.get(int(p), 0), int(offs[parts == p].max()) + 1)
+    pieces = messages.pieces
+    whole = pieces.finish(len(messages)) if pieces is not None and len(messages) else None
+    if whole is not None:
+        return whole, [], nexts
     if decode is json_decode and len(messages):
-        frame = _duckdb_json(messages.values)
-        if frame is not None:
-            frame["_kafka_partition"] = parts
-            frame["_kafka_offset"] = offs
-            return frame, [], nexts
+        # pieces that disagreed: the batch is not uniform, DuckDB's sample would not do
+        table = _duckdb_json(messages.values, _SAMPLES if pieces is None else _SAMPLES[1:])
+        if table is not None:
+            import pyarrow as pa
+
+            table = table.append_column("_kafka_partition", pa.array(parts))
+            return table.append_column("_kafka_offset", pa.array(offs)), [], nexts
     frame, bad = _decode_each(messages.values, decode, parts, offs)
     return frame, bad, nexts
 
 
+def to_frame(rows: Rows) -> pd.DataFrame:
+    """The rows as the DataFrame a source task returns."""
+    return rows if not hasattr(rows, "to_pandas") else rows.to_pandas()
+
+
+def decode_batch(
+    messages: Messages,
+    decode: Callable[[bytes], dict[str, Any]],
+    starts: dict[int, int],
+) -> tuple[pd.DataFrame, list[Bad], dict[int, int]]:
+    """:func:`decode_rows` with the rows as a DataFrame."""
+    rows, bad, nexts = decode_rows(messages, decode, starts)
+    return to_frame(rows), bad, nexts
+
+
 def ndjson(values: list[bytes | None]) -> bytes | None:
     """The values as one newline-delimited buffer; None when that cannot be one object per line."""
-    if None in values:
-        return None  # tombstones: the careful path quarantines them
-    text = b"\n".join(cast("list[bytes]", values))
+    try:
+        text = b"\n".join(cast("list[bytes]", values))
+    except TypeError:
+        return None  # tombstones (None): the careful path quarantines them
     if text.count(b"\n") != len(values) - 1:
         return None  # a value spans lines: not one JSON object per line
     return text
+
+
+def ndjson_pieces(chunks: list[list[bytes | None]], n: int) -> bytes | None:
+    """:func:`ndjson` of the ``n`` values of several lists, without making one list of them."""
+    try:
+        text = b"\n".join(b"\n".join(cast("list[bytes]", c)) for c in chunks)
+    except TypeError:
+        return None
+    return text if text.count(b"\n") == n - 1 else None
 
 
 def read_json_sql(path: str, sample: str = "") -> str:
@@ -108,6 +153,20 @@ def read_json_sql(path: str, sample: str = "") -> str:
     is line i."""
     return (f"SELECT * FROM read_json('{path}', format='newline_delimited', records=true,"
             f" maximum_object_size=67108864{sample})")  # fmt: skip
+
+
+def read_arrow(con: Any, path: str, sample: str = "") -> ArrowTable:
+    """One NDJSON file read by DuckDB into Arrow. The relational API infers the columns twice (to
+    bind, then to run): with DuckDB's sample of 20,480 rows that is ~40% of a 30k-row read, so
+    those reads go through a temporary table; a small ``sample`` is read straight."""
+    sql = read_json_sql(path, sample)
+    if "sample_size=" in sample and "sample_size=-1" not in sample:
+        return con.sql(sql).to_arrow_table()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE kafka_json_read AS {sql}")
+    try:
+        return con.sql("SELECT * FROM kafka_json_read").to_arrow_table()
+    finally:
+        con.execute("DROP TABLE kafka_json_read")
 
 
 def _cursor() -> Any:
@@ -122,8 +181,9 @@ def _cursor() -> Any:
         return _decoder.cursor()  # one per call: cursors may run on several threads at once
 
 
-def _duckdb_json(values: list[bytes | None]) -> pd.DataFrame | None:
-    """One NDJSON buffer parsed by DuckDB; None when the batch cannot be read whole that way."""
+def _duckdb_json(values: list[bytes | None], samples: tuple[str, ...] = _SAMPLES) -> ArrowTable | None:
+    """One NDJSON file of the values parsed by DuckDB into Arrow; None when the batch cannot be
+    read whole that way."""
     import tempfile
 
     import duckdb
@@ -136,12 +196,12 @@ def _duckdb_json(values: list[bytes | None]) -> pd.DataFrame | None:
         fh.flush()
         con = _cursor()
         try:
-            for sample in _SAMPLES:
+            for sample in samples:
                 try:
-                    frame = con.execute(read_json_sql(fh.name, sample)).df()
+                    table = read_arrow(con, fh.name, sample)
                 except duckdb.Error:
                     continue
-                return frame if len(frame) == len(values) else None
+                return table if table.num_rows == len(values) else None
             return None
         finally:
             con.close()

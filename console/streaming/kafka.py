@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any
 from console.errors import PipelineDefinitionError, StreamingError
 from console.streaming import offsets
 from console.streaming.batch_report import KIND, batch_report
-from console.streaming.decode import Messages, decode_batch, json_decode
+from console.streaming.decode import Messages, decode_rows, json_decode, to_frame
+from console.streaming.pieces import Pieces
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,6 +76,9 @@ class KafkaSource:
             "auto.offset.reset": "earliest",
             # a low session timeout: a consumer that joins a group (lag tools) is not kept 45 s
             "session.timeout.ms": 6000,
+            # the first broker connection is followed by a second one, after reconnect.backoff.ms
+            # (100 ms +-50% by default): the batch's first metadata call waited ~50 ms for it
+            "reconnect.backoff.ms": 10,
             **FETCH_CONFIG,
             # librdkafka's own lines go to logging (a task's log, never the terminal)
             "logger": _librdkafka,
@@ -158,24 +162,28 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     """Read up to ``source.batch`` messages after the stored offsets; write rows and offsets at once."""
     from confluent_kafka import TopicPartition
 
-    consumer = _consumer(source)
+    consumer = _consumer(source)  # connects in the background while the warehouse is read
+    pieces = Pieces() if source.decode is json_decode else None
     try:
-        parts = partitions(consumer, source)
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
+        parts = partitions(consumer, source)
         starts, origins = _starting_offsets(consumer, source, parts, stored)
         tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
         ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
         consumer.assign(tps)
-        messages = _poll(consumer, source, starts, ends, ctx)
-        frame, bad, nexts = decode_batch(messages, source.decode, starts)
+        messages = _poll(consumer, source, starts, ends, ctx, pieces)
+        rows, bad, nexts = decode_rows(messages, source.decode, starts)
+        frame = to_frame(rows)
         if source.transform is not None:
-            frame = source.transform(frame)
+            rows = frame = source.transform(frame)
         ctx.check_cancelled()
         with offsets.warehouse(ctx) as con:
-            offsets.write_batch(con, source, frame, bad, starts, nexts, ctx.run_id)
+            offsets.write_batch(con, source, rows, bad, starts, nexts, ctx.run_id)
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
+        if pieces is not None:
+            pieces.close()
         consumer.close()
     ctx.event(KIND, batch_report(source, starts, origins, ends, nexts, frame, bad))
     ctx.log(
@@ -210,7 +218,12 @@ def _log_end(consumer: Any, tp: Any) -> int:
 
 
 def _poll(
-    consumer: Any, source: KafkaSource, starts: dict[int, int], ends: dict[int, int], ctx: Context
+    consumer: Any,
+    source: KafkaSource,
+    starts: dict[int, int],
+    ends: dict[int, int],
+    ctx: Context,
+    pieces: Pieces | None = None,
 ) -> Messages:
     """Messages until every partition reached the log end it had when the batch started, the
     batch is full, or ``max_wait`` passed. With nothing waiting at the start, the first messages
@@ -219,7 +232,7 @@ def _poll(
     from confluent_kafka import TopicPartition
 
     tps = [TopicPartition(source.topic, p) for p in ends]
-    out = Messages()
+    out = Messages(pieces)
     deadline = time.monotonic() + source.max_wait_s
     behind = _behind(consumer, tps, starts, ends)
     while len(out) < source.batch:

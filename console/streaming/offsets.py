@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.errors import StreamingError
+from console.streaming.decode import ArrowTable
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,13 +74,14 @@ def stored(con: duckdb.DuckDBPyConnection, topic: str, group: str) -> dict[int, 
 def write_batch(
     con: duckdb.DuckDBPyConnection,
     source: KafkaSource,
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ArrowTable,
     bad: list[dict[str, Any]],
     starts: dict[int, int],
     nexts: dict[int, int],
     run_id: int,
 ) -> None:
-    """Rows, quarantined messages and next offsets in one transaction (all or nothing).
+    """Rows (a DataFrame or an Arrow table), quarantined messages and next offsets in one
+    transaction (all or nothing).
 
     The batch was read from ``starts``; if another run (another process) stored offsets for the
     same topic and group meanwhile, nothing is written (its rows would be written twice)."""

@@ -58,3 +58,70 @@ def test_the_batch_commits_in_the_driver_and_downstream_runs_in_a_worker(
     empty = project.cli_json("run", "stream", "--executor", executor)
     assert empty["status"] == "succeeded"
     assert rows(project, "SELECT count(*) FROM events")[0][0] == 3000
+
+
+KILLED = '''
+from console import Pipeline
+from console.streaming import kafka
+
+p = Pipeline("stream", executor="process")
+
+@p.kafka_source(kafka("{topic}", brokers="{brokers}", group="ops", batch={batch}, max_wait="0.5s", table="events"))
+def orders(frame):
+    return frame
+
+@p.task
+def total(orders):
+    return int(orders["n"].sum()) if len(orders) else 0
+'''
+
+
+def test_exactly_once_through_kills_on_the_process_executor(project: Any, broker: str) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    create_topic(broker, "killed", 3)
+    total = 30_000
+    produce(broker, "killed", [json.dumps({"n": i}).encode() for i in range(total)])
+    project.write("stream.py", KILLED.format(topic="killed", brokers=broker, batch=2_000))  # 15 runs
+    root = Path(__file__).resolve().parents[2]
+    env = {**{k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-m", "console", "--project", str(project.root), "run", "stream"]
+    rng = random.Random(11)
+    kills = 0
+    for _ in range(40):
+        if kills == 3:
+            break
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(rng.uniform(0.5, 4.0))  # before, during and after the batch's write; workers running
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the driver and its pool's workers at once
+            kills += 1
+        proc.wait(30)
+    assert kills == 3, f"only {kills} runs were still going when killed"
+
+    def landed() -> int:
+        warehouse = project.root / ".opsconsole" / "warehouse.duckdb"
+        if not warehouse.exists() or not rows(project, "FROM information_schema.tables WHERE table_name = 'events'"):
+            return 0
+        return int(rows(project, "SELECT count(*) FROM events")[0][0])
+
+    empty = 0
+    for _ in range(40):  # to the end: until three runs in a row find nothing new
+        before = landed()
+        if before >= total:
+            break
+        project.cli("run", "stream", check=0)
+        empty = empty + 1 if landed() == before else 0
+        if empty == 3:
+            break
+    count, distinct, keys = rows(project, "SELECT count(*), count(DISTINCT n), "
+                                          "count(DISTINCT (_kafka_partition, _kafka_offset)) FROM events")[0]
+    assert (count, distinct, keys) == (total, total, total)
+    assert rows(project, "SELECT sum(next_offset) FROM kafka_offsets")[0][0] == total
+    assert not project.cli_json("runs", "--status", "running")  # the killed runs were recovered

@@ -1,0 +1,74 @@
+"""JSON batches parsed in pieces while they are fetched: the same rows as the whole batch, or the whole batch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from confluent_kafka import Message
+
+from console.streaming.decode import Messages, decode_rows, json_decode, to_frame
+from console.streaming.pieces import FIRST, PIECE, Pieces
+
+N = FIRST + 2 * PIECE + 1234  # a first piece, two more, and the rest at finish()
+
+
+def chunks(values: list[bytes | None], size: int = 10_000) -> list[list[Message]]:
+    msgs = [Message(topic="t", partition=i % 3, offset=i // 3, value=v) for i, v in enumerate(values)]
+    return [msgs[i : i + size] for i in range(0, len(msgs), size)]
+
+
+def read(values: list[bytes | None]) -> tuple[Any, list[Any], Pieces]:
+    pieces = Pieces()
+    batch = Messages(pieces)
+    for chunk in chunks(values):
+        batch.add(chunk)
+    rows, bad, _ = decode_rows(batch, json_decode, {0: 0, 1: 0, 2: 0})
+    pieces.close()
+    return rows, bad, pieces
+
+
+def whole(values: list[bytes | None]) -> Any:
+    batch = Messages()
+    for chunk in chunks(values):
+        batch.add(chunk)
+    return decode_rows(batch, json_decode, {0: 0, 1: 0, 2: 0})[0]
+
+
+def values(n: int = N) -> list[bytes | None]:
+    return [json.dumps({"n": i, "name": f"m{i % 7}", "x": i * 0.5}).encode() for i in range(n)]
+
+
+def test_pieces_give_the_rows_the_whole_batch_gives() -> None:
+    rows, bad, pieces = read(values())
+    assert pieces.ok and not bad and isinstance(rows, pa.Table)
+    assert rows.equals(whole(values()))
+    frame = to_frame(rows)
+    assert frame["n"].tolist() == list(range(N)) and frame["_kafka_offset"].iloc[-1] == (N - 1) // 3
+
+
+@pytest.mark.parametrize("late", [
+    {"n": 1, "name": "a", "x": 1.5, "new": "[bold]key[/]"},  # a key the first piece never had
+    {"n": 1.5, "name": "a", "x": 1.5},  # a type the first piece's columns cannot hold
+    {"n": None, "name": None, "x": None, "deep": {"a": [1]}},
+])  # fmt: skip
+def test_a_later_piece_unlike_the_first_sends_the_batch_to_a_whole_read(late: dict[str, Any]) -> None:
+    vals = values()
+    at = FIRST + PIECE + 5  # inside a later piece's own sample
+    vals[at] = json.dumps(late).encode()
+    rows, bad, pieces = read(vals)
+    assert not pieces.ok and not bad and len(rows) == N
+    # read whole with every row sampled: the late row as it is, the others unchanged
+    assert {k: rows.column(k)[at].as_py() for k in late} == late
+    assert rows.column("n")[at + 1].as_py() == at + 1 and rows.column("_kafka_offset")[at].as_py() == at // 3
+
+
+def test_a_tombstone_or_poison_in_a_later_piece_is_quarantined_by_the_careful_path() -> None:
+    vals = values()
+    vals[FIRST + 3] = None
+    vals[N - 2] = b"\xff"
+    rows, bad, pieces = read(vals)
+    assert not pieces.ok and [b["offset"] for b in bad] == [(FIRST + 3) // 3, (N - 2) // 3]
+    assert len(rows) == N - 2
