@@ -16,8 +16,8 @@ from console.store.vocabulary import TERMINAL_TASK_STATES
 class PlainPrinter:
     """One line per event, for pipes, cron and CI logs.
 
-    The engine calls listeners on its driver thread, so this one only queues the event; a printer
-    thread formats and writes what queued up every ``interval`` seconds, in one write and one flush
+    The engine calls listeners on its own threads, so this one only formats the line and queues it;
+    a printer thread writes what queued up every ``interval`` seconds, in one write and one flush
     (a flush per line cost more than the tasks of a big fan-out).
     """
 
@@ -25,7 +25,7 @@ class PlainPrinter:
         # listeners run on task threads too: write to the real stdout, not the task-log proxy
         self.stream: Any = stream or getattr(sys.stdout, "real", sys.stdout)
         self.interval = interval
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[str] = deque()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._zone_said = False
@@ -33,7 +33,11 @@ class PlainPrinter:
         self._thread.start()
 
     def __call__(self, event: dict[str, Any]) -> None:
-        self._pending.append(event)  # deque.append is atomic: no lock on the engine's thread
+        # the line, not the event: a queue of thousands of event dicts kept every collection of
+        # the garbage collector busy while the run went on (a str is not tracked)
+        line = format_event(event)
+        if line:
+            self._pending.append(line)  # deque.append is atomic: no lock on the engine's thread
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -44,9 +48,7 @@ class PlainPrinter:
             lines = []
             pending = self._pending
             while pending:
-                line = format_event(pending.popleft())
-                if line:
-                    lines.append(line)
+                lines.append(pending.popleft())
             if lines and not self._zone_said:
                 self._say_zone()
             if lines:
