@@ -13,9 +13,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from functools import lru_cache
-from itertools import chain
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +188,7 @@ class Writer:
         """Apply one batch: statements in order, then coalesced task updates, then events.
 
         Task-row updates and event inserts commute with each other and with the run-level
-        statements the engine sends, so grouping them keeps one statement per shape.
+        statements the engine sends, so grouping them keeps one ``executemany`` per shape.
         """
         events: list[tuple[Any, ...]] = []
         merged: dict[tuple[int, str], dict[str, Any]] = {}
@@ -221,12 +219,11 @@ class Writer:
                 cols = tuple(fields)
                 by_shape.setdefault(cols, []).append((*fields.values(), run_id, name))
             for cols, rows in by_shape.items():
-                update_tasks(conn, cols, rows)
+                sets = ", ".join(f"{c}=?" for c in cols)
+                conn.executemany(f"UPDATE tasks SET {sets} WHERE run_id=? AND name=?", rows)
         if events:
-            insert_rows(
-                conn,
-                EVENT_HEAD,
-                6,
+            conn.executemany(
+                EVENT_SQL,
                 [
                     ev
                     if ev[5] is None or isinstance(ev[5], str)
@@ -234,63 +231,3 @@ class Writer:
                     for ev in events
                 ],
             )
-
-
-# -- few statements for many rows ------------------------------------------------------------
-# ``executemany`` steps once per row and gives up the GIL around each step: while a run's task
-# threads keep the GIL busy, getting it back took the writer longer than its SQL (40,000 rows:
-# ~60 ms of SQLite, over a second of waiting), so it fell behind and the run's end waited for
-# it. A statement of many rows (multi-row VALUES) steps once for all of them. Chunk sizes are
-# powers of two, so the few statement texts stay in the connection's statement cache.
-EVENT_HEAD = "INSERT INTO events (at, run_id, task, kind, status, data) VALUES "
-MOST_ROWS = 4096  # rows per statement at most
-FEW_ROWS = 16  # below this, plain ``executemany``
-_UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33, 0)  # UPDATE ... FROM (VALUES ...)
-
-
-def _chunks(n: int, width: int, conn: sqlite3.Connection) -> Iterator[tuple[int, int]]:
-    """``(start, size)`` of statements for ``n`` rows of ``width`` values; sizes are powers of two."""
-    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    size = MOST_ROWS
-    while size > 1 and size * width > limit:
-        size //= 2
-    start = 0
-    while n - start >= FEW_ROWS and size >= FEW_ROWS:
-        while size > n - start:
-            size //= 2
-        yield start, size
-        start += size
-    if start < n:
-        yield start, 0  # the rest, one row per step
-
-
-@lru_cache(maxsize=64)
-def _values(width: int, rows: int) -> str:
-    row = "(" + ",".join("?" * width) + ")"
-    return ",".join([row] * rows)
-
-
-def insert_rows(conn: sqlite3.Connection, head: str, width: int, rows: list[tuple[Any, ...]]) -> None:
-    """``INSERT ... VALUES`` (``head``) of ``rows`` of ``width`` values, in few statements."""
-    for start, size in _chunks(len(rows), width, conn):
-        if size:
-            chunk = rows[start : start + size]
-            conn.execute(head + _values(width, size), list(chain.from_iterable(chunk)))
-        else:
-            conn.executemany(head + _values(width, 1), rows[start:])
-
-
-def update_tasks(conn: sqlite3.Connection, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Set ``cols`` of task rows: each row is the values of ``cols``, then ``run_id`` and ``name``."""
-    width = len(cols) + 2
-    for start, size in _chunks(len(rows), width, conn) if _UPDATE_FROM else iter([(0, 0)]):
-        if size:
-            sets = ", ".join(f"{c}=v.column{i}" for i, c in enumerate(cols, 1))
-            conn.execute(
-                f"UPDATE tasks SET {sets} FROM (VALUES {_values(width, size)}) AS v"
-                f" WHERE tasks.run_id=v.column{width - 1} AND tasks.name=v.column{width}",
-                list(chain.from_iterable(rows[start : start + size])),
-            )
-        else:
-            sets = ", ".join(f"{c}=?" for c in cols)
-            conn.executemany(f"UPDATE tasks SET {sets} WHERE run_id=? AND name=?", rows[start:])
