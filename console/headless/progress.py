@@ -16,8 +16,8 @@ from console.store.vocabulary import TERMINAL_TASK_STATES
 class PlainPrinter:
     """One line per event, for pipes, cron and CI logs.
 
-    The engine calls listeners on its driver thread, so this one only queues the event; a printer
-    thread formats and writes what queued up every ``interval`` seconds, in one write and one flush
+    The engine calls listeners on its own threads, so this one only formats the line and queues it;
+    a printer thread writes what queued up every ``interval`` seconds, in one write and one flush
     (a flush per line cost more than the tasks of a big fan-out).
     """
 
@@ -25,7 +25,7 @@ class PlainPrinter:
         # listeners run on task threads too: write to the real stdout, not the task-log proxy
         self.stream: Any = stream or getattr(sys.stdout, "real", sys.stdout)
         self.interval = interval
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[str] = deque()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._zone_said = False
@@ -33,7 +33,11 @@ class PlainPrinter:
         self._thread.start()
 
     def __call__(self, event: dict[str, Any]) -> None:
-        self._pending.append(event)  # deque.append is atomic: no lock on the engine's thread
+        # the line, not the event: a queue of thousands of event dicts kept every collection of
+        # the garbage collector busy while the run went on (a str is not tracked)
+        line = format_event(event)
+        if line:
+            self._pending.append(line)  # deque.append is atomic: no lock on the engine's thread
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -44,9 +48,7 @@ class PlainPrinter:
             lines = []
             pending = self._pending
             while pending:
-                line = format_event(pending.popleft())
-                if line:
-                    lines.append(line)
+                lines.append(pending.popleft())
             if lines and not self._zone_said:
                 self._say_zone()
             if lines:
@@ -130,6 +132,8 @@ def format_event(event: dict[str, Any]) -> str | None:
 
 
 SHOWN = 40  # a run with more tasks shows the ones that changed last, not its first 40
+TaskView = tuple[str, str, "float | None", "float | None", int]  # status, note, took, started at, attempt
+QUEUED: TaskView = ("queued", "", None, None, 1)
 
 
 class LiveTable:
@@ -144,7 +148,9 @@ class LiveTable:
         from rich.live import Live
 
         self.pipeline = pipeline
-        self.state: dict[str, dict[str, Any]] = {t: {"status": "queued", "note": ""} for t in tasks}
+        # a task's (status, note, took, started at, attempt): tuples of plain values, one shared
+        # for every queued task, so 20,000 tasks are not 20,000 dicts for the collector to walk
+        self.state: dict[str, TaskView] = dict.fromkeys(tasks, QUEUED)
         self.counts: dict[str, int] = {"queued": len(tasks)}
         self.recent: dict[str, None] = {}  # insertion-ordered set of tasks, latest change last
         self.run_id: int | None = None
@@ -164,25 +170,26 @@ class LiveTable:
     def __call__(self, event: dict[str, Any]) -> None:
         self.run_id = event.get("run_id", self.run_id)
         task, data = event.get("task"), event.get("data") or {}
-        if task and task in self.state:
-            st = self.state[task]
-            if event["kind"] in ("task.started", "task.finished", "task.retrying", "task.reused"):
-                self.counts[st["status"]] -= 1
-                st["status"] = event["status"]
-                self.counts[st["status"]] = self.counts.get(st["status"], 0) + 1
-                st["note"] = data.get("error") or ""
-                if "duration_s" in data:
-                    st["took"] = data["duration_s"]
-                if event["kind"] == "task.started":
-                    st["t0"] = time.time()
-                if "attempt" in data:
-                    st["attempt"] = data["attempt"]
-                if len(self.state) > SHOWN:
-                    self.recent.pop(task, None)
-                    self.recent[task] = None
-                    if len(self.recent) > 4 * SHOWN:
-                        for old in list(itertools.islice(self.recent, len(self.recent) - SHOWN)):
-                            del self.recent[old]
+        changes = ("task.started", "task.finished", "task.retrying", "task.reused")
+        if task and task in self.state and event["kind"] in changes:
+            status, note, took, t0, attempt = self.state[task]
+            self.counts[status] -= 1
+            status = event["status"]
+            self.counts[status] = self.counts.get(status, 0) + 1
+            note = data.get("error") or ""
+            if "duration_s" in data:
+                took = data["duration_s"]
+            if event["kind"] == "task.started":
+                t0 = time.time()
+            if "attempt" in data:
+                attempt = data["attempt"]
+            self.state[task] = (status, note, took, t0, attempt)
+            if len(self.state) > SHOWN:
+                self.recent.pop(task, None)
+                self.recent[task] = None
+                if len(self.recent) > 4 * SHOWN:
+                    for old in list(itertools.islice(self.recent, len(self.recent) - SHOWN)):
+                        del self.recent[old]
         if event["kind"] == "metric.logged":
             self.lines.append(f"{task}: {data.get('name')} = {data.get('value'):.6g}")
             self.lines = self.lines[-5:]
@@ -205,17 +212,16 @@ class LiveTable:
         # events arrive on the engine's thread while this draws: work on copies (made in one C call)
         names = list(self.recent)[-SHOWN:][::-1] if len(self.state) > SHOWN else list(self.state)
         for name in names:
-            st = self.state[name]
-            mark, style = STATUS_STYLE.get(st["status"], ("?", "white"))
-            took = st.get("took")
-            if took is None and st["status"] == "running" and "t0" in st:
-                took = time.time() - st["t0"]
-            attempt = f" (attempt {st['attempt']})" if st.get("attempt", 1) > 1 else ""
+            status, note, took, t0, number = self.state[name]
+            mark, style = STATUS_STYLE.get(status, ("?", "white"))
+            if took is None and status == "running" and t0 is not None:
+                took = time.time() - t0
+            attempt = f" (attempt {number})" if number > 1 else ""
             table.add_row(
                 plain(name),
-                f"[{style}]{mark} {st['status']}{attempt}[/]",
+                f"[{style}]{mark} {status}{attempt}[/]",
                 fmt_duration(took),
-                plain(st["note"]),
+                plain(note),
             )
         if len(self.state) > SHOWN:
             table.add_row(f"... {len(self.state) - len(names)} more", "", "", "")
@@ -225,5 +231,4 @@ class LiveTable:
         return Group(Text(title, no_wrap=True, overflow="ellipsis"), table)
 
     def stop(self) -> None:
-        self._live.refresh()
-        self._live.stop()
+        self._live.stop()  # draws the last frame itself (a refresh before it drew one more)

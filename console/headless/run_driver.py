@@ -132,9 +132,13 @@ def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> in
     if runner.final_status != "succeeded":
         return 1
     # a gate that kept the champion: the run succeeded, but the command says "refused" (exit 1)
+    db = session.store.db
+    kept = "SELECT 1 FROM gate_decisions WHERE run_id=? AND promoted=0 LIMIT 1"
+    if db.query_one(kept, (runner.run_id,)) is None:
+        return 0  # the usual case: no need to import the registry (~30 ms) to say so
     from console.registry.queries import gate_refusals
 
-    refused = gate_refusals(session.store.db, runner.run_id)
+    refused = gate_refusals(db, runner.run_id)
     if refused and not args.json:
         for decision in refused:
             console().print(f"  {decision.describe()} (exit 1: the gate kept the champion)", markup=False)

@@ -244,6 +244,19 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise translate(exc, self.path) from exc
 
+    def tuples(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """As :meth:`query`, rows as plain tuples: for reading thousands of rows at once (a
+        ``sqlite3.Row`` each costs about as much again as fetching it)."""
+        conn, lock = self._held()
+        try:
+            with lock:
+                cur = conn.cursor()
+                cur.row_factory = None
+                rows: list[tuple[Any, ...]] = cur.execute(sql, params).fetchall()
+                return rows
+        except sqlite3.DatabaseError as exc:
+            raise translate(exc, self.path) from exc
+
     def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None

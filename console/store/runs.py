@@ -249,7 +249,7 @@ def _upstream(text: str | None) -> list[str]:
 
 def tasks_json(db: Database, run_id: int) -> list[dict[str, Any]]:
     """The ``tasks`` list of a run's ``--json`` shape straight from the rows (one dict per task, no copy)."""
-    rows = db.query(
+    rows = db.tuples(
         "SELECT name, status, attempts, duration_s, error, reused, log_lines, upstream FROM tasks"
         " WHERE run_id=? ORDER BY position",
         (run_id,),
@@ -263,7 +263,7 @@ def tasks_json(db: Database, run_id: int) -> list[dict[str, Any]]:
             "error": error,
             "reused": bool(reused),
             "log_lines": log_lines,
-            "upstream": _upstream(upstream),
+            "upstream": [] if upstream == "[]" else _upstream(upstream),
         }
         for name, status, attempts, took, error, reused, log_lines, upstream in rows
     ]

@@ -6,7 +6,7 @@ import io
 import json
 import threading
 
-from console.headless.progress import SHOWN, LiveTable, PlainPrinter
+from console.headless.progress import QUEUED, SHOWN, LiveTable, PlainPrinter
 
 
 def _event(kind: str, task: str | None, status: str, **data: object) -> dict[str, object]:
@@ -65,7 +65,7 @@ def test_live_table_of_a_big_run_shows_counts_and_the_latest_changes() -> None:
     names = [f"t{i}" for i in range(5000)]
     table = LiveTable.__new__(LiveTable)  # the state machine without starting a Live display
     table.pipeline, table.run_id, table.started, table.lines = "[bold]fan", 7, 0.0, []
-    table.state = {t: {"status": "queued", "note": ""} for t in names}
+    table.state = dict.fromkeys(names, QUEUED)
     table.counts, table.recent = {"queued": len(names)}, {}
     for name in names[:3000]:
         table(_event("task.started", name, "running"))

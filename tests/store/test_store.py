@@ -171,3 +171,36 @@ def test_processes_creating_one_new_store_at_once_all_open_it(tmp_path) -> None:
         store = Store(home)
         assert store.db.query_one("PRAGMA journal_mode")[0] == "wal"
         store.close()
+
+
+@pytest.mark.parametrize("n", [1, 17, 5000])
+def test_the_writer_stores_every_row_of_a_big_batch_exactly(tmp_path, n: int) -> None:
+    # many rows go in multi-row statements: every value must land as executemany would put it
+    store = Store(tmp_path / "home")
+    run_id = create_run(store.db, "p", trigger="manual", params={}, tasks=[(f"t{i}", []) for i in range(n)])
+    expected = {}
+    for i in range(n):
+        at = 1764650000.123456789 + i / 7
+        store.writer.change(run_id, f"t{i}", {"started_at": at, "status": "running"}, (at, run_id, f"t{i}", "task.started", "running", None))
+        if i % 3:
+            fields = {"ended_at": at + 1 / 3, "duration_s": 1 / 3, "error": None, "status": "succeeded"}
+            data = {"n": i}
+        else:  # a second shape in the same batch
+            fields = {"ended_at": at + 1 / 3, "error": f"boom {i} \u2713", "status": "failed"}
+            data = None
+        store.writer.change(run_id, f"t{i}", fields, (at + 1 / 3, run_id, f"t{i}", "task.finished", fields["status"], data))
+        expected[f"t{i}"] = (at, fields)
+    store.writer.flush()
+    rows = {t["name"]: t for t in get_tasks(store.db, run_id)}
+    assert len(rows) == n
+    for name, (at, fields) in expected.items():
+        assert rows[name]["started_at"] == at
+        for key, value in fields.items():
+            assert rows[name][key] == value, (name, key)
+    events = store.db.query("SELECT at, task, kind, status, data FROM events WHERE run_id=? AND kind LIKE 'task.%'", (run_id,))
+    assert len(events) == 2 * n
+    finished = {e["task"]: e for e in events if e["kind"] == "task.finished"}
+    if n > 1:
+        assert finished["t1"]["data"] == '{"n": 1}'
+    assert finished["t0"]["data"] is None and finished["t0"]["at"] == expected["t0"][0] + 1 / 3
+    store.close()
