@@ -22,9 +22,13 @@ if TYPE_CHECKING:
 
 Bad = dict[str, Any]
 
-# DuckDB infers the columns from a sample first: a key or type outside the sample is an error
-# (never a silent drop), and only then is the whole batch sampled (twice the parsing time)
-_SAMPLES = ("", ", sample_size=-1")
+# DuckDB infers the columns from its first SAMPLE_ROWS rows, and a value past them that does not
+# fit is cast without a word (1.5 in a column sampled as BIGINT becomes 2, 3 in a BOOLEAN one
+# true, anything in a column sampled all-null NULL). A batch within the sample is read with
+# DuckDB's sample (a key outside it is an error); a bigger one with every row sampled.
+SAMPLE_ROWS = 20_480  # DuckDB's default sample_size
+WHOLE_SAMPLE = ", sample_size=-1"
+_SAMPLES = ("", WHOLE_SAMPLE)
 _decoder: Any = None
 _decoder_lock = threading.Lock()
 
@@ -102,8 +106,9 @@ def decode_rows(
     if whole is not None:
         return whole, [], nexts
     if decode is json_decode and len(messages):
-        # pieces that disagreed: the batch is not uniform, DuckDB's sample would not do
-        table = _duckdb_json(messages.values, _SAMPLES if pieces is None else _SAMPLES[1:])
+        # pieces that disagreed, or more rows than DuckDB samples: every row sampled
+        within = pieces is None and len(messages) <= SAMPLE_ROWS
+        table = _duckdb_json(messages.values, _SAMPLES if within else _SAMPLES[1:])
         if table is not None:
             import pyarrow as pa
 

@@ -5,11 +5,12 @@ batch parses each piece with DuckDB into Arrow (DuckDB releases the GIL: the fet
 that what is left to parse when the last message is in is the last piece. The result is the one
 the whole batch in one DuckDB pass would give, or nothing:
 
-- the first piece holds at least DuckDB's sample (``FIRST`` >= 20,480 rows), so its columns are
-  inferred from the same rows as the whole batch's would be, and it is read like the batch;
-- every later piece infers from a small sample of its own (cheap) and must come out with
-  exactly the first piece's columns and types: then it was read as the whole batch would have
-  read those rows, a value the types cannot hold being an error either way;
+- no piece holds more rows than DuckDB samples (``PIECE`` = 20,480), so each piece's columns are
+  inferred from every one of its rows: DuckDB casts a value outside its sample to the sampled
+  type without a word (1.5 in a column sampled as BIGINT is read as 2, 3 in a BOOLEAN one as
+  true, anything in a column sampled all-null as NULL), so a sample must never leave rows out;
+- every later piece must come out with exactly the first piece's columns and types: then it was
+  read as the whole batch, every row sampled, would have read those rows;
 - any error or any other schema, and :meth:`Pieces.finish` returns None: the batch is decoded
   whole (``decode.py``), every row sampled.
 
@@ -24,14 +25,12 @@ import tempfile
 import threading
 from typing import TYPE_CHECKING, Any
 
-from console.streaming.decode import ArrowTable, ndjson_pieces, read_arrow
+from console.streaming.decode import SAMPLE_ROWS, WHOLE_SAMPLE, ArrowTable, ndjson_pieces, read_arrow
 
 if TYPE_CHECKING:
     import numpy as np
 
-FIRST = 30_000  # rows of the first piece: more than DuckDB's sample of 20,480
-PIECE = 30_000  # rows of each later piece (a read_json call costs ~2 ms beyond its rows)
-_LATER_SAMPLE = ", sample_size=256"
+PIECE = SAMPLE_ROWS  # the most rows a piece holds: DuckDB's sample sees all of them
 
 Chunk = tuple[list[bytes | None], "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
 
@@ -55,9 +54,11 @@ class Pieces:
         """One consume() chunk; a piece is cut when enough rows are waiting."""
         if self._failed:
             return
+        if self._pending and self._pending + len(values) > PIECE:
+            self._submit()  # the chunk would take the piece past what DuckDB samples
         self._chunks.append((values, parts, offs))
         self._pending += len(values)
-        if self._pending >= (FIRST if self._cut == 0 else PIECE):
+        if self._pending >= PIECE:
             self._submit()
 
     def finish(self, total: int) -> ArrowTable | None:
@@ -90,7 +91,7 @@ class Pieces:
         fh = tempfile.NamedTemporaryFile(suffix=".ndjson")  # noqa: SIM115 - closed by the thread
         fh.write(text)
         fh.flush()
-        sample = "" if self._cut == 0 else _LATER_SAMPLE
+        sample = "" if n <= SAMPLE_ROWS else WHOLE_SAMPLE  # a chunk bigger than the sample alone
         positions = (np.concatenate([c[1] for c in chunks]), np.concatenate([c[2] for c in chunks]))
         self._cut += 1
         self._todo.put((sample, (fh, positions), n))

@@ -12,7 +12,9 @@ from kafka_helpers import create_topic, produce
 from console.errors import TaskCancelledError
 from console.streaming import kafka, offsets
 from console.streaming.kafka import consume_batch
-from console.streaming.pieces import FIRST, PIECE, Pieces
+from console.streaming.pieces import PIECE, Pieces
+
+FIRST = PIECE  # the first piece is cut like the others
 
 N = FIRST + 3 * PIECE + 77
 

@@ -10,7 +10,9 @@ import pytest
 from confluent_kafka import Message
 
 from console.streaming.decode import Messages, decode_rows, json_decode, to_frame
-from console.streaming.pieces import FIRST, PIECE, Pieces
+from console.streaming.pieces import PIECE, Pieces
+
+FIRST = PIECE  # the first piece is cut like the others
 
 N = FIRST + 2 * PIECE + 1234  # a first piece, two more, and the rest at finish()
 
@@ -72,3 +74,22 @@ def test_a_tombstone_or_poison_in_a_later_piece_is_quarantined_by_the_careful_pa
     rows, bad, pieces = read(vals)
     assert not pieces.ok and [b["offset"] for b in bad] == [(FIRST + 3) // 3, (N - 2) // 3]
     assert len(rows) == N - 2
+
+
+@pytest.mark.parametrize("use_pieces", [True, False])
+@pytest.mark.parametrize(("column", "early", "late"), [
+    ("n", 7, 1.5),  # sampled BIGINT: DuckDB would read 1.5 as 2
+    ("flag", True, 3),  # sampled BOOLEAN: 3 would be true
+    ("maybe", None, 5),  # sampled all-null: 5 would be NULL
+])  # fmt: skip
+def test_a_value_past_duckdbs_sample_is_read_as_it_is(use_pieces: bool, column: str, early: Any, late: Any) -> None:
+    n = 2 * PIECE + 500
+    vals: list[bytes | None] = [json.dumps({"id": i, column: early}).encode() for i in range(n)]
+    at = PIECE + 300  # past the first 20,480 rows, and 300 rows into a later piece
+    vals[at] = json.dumps({"id": at, column: late}).encode()
+    rows = read(vals)[0] if use_pieces else whole(vals)
+    assert len(rows) == n
+    # the value itself, or its JSON text where DuckDB widens the column to VARCHAR (booleans and
+    # numbers together): never a different value
+    assert rows.column(column)[at].as_py() in (late, json.dumps(late))
+    assert rows.column("id")[at].as_py() == at and rows.column(column)[0].as_py() in (early, json.dumps(early))
