@@ -80,14 +80,19 @@ class EventBus:
     ) -> None:
         """A task's state change, as :meth:`publish` with ``task_fields``, on the engine's hot path.
 
-        The :class:`Event` is built only when this process has listeners: a 2,000-task run
-        makes 4,000 of these, and most runs (the CLI, the service) have nobody listening.
+        No :class:`Event` is built: a 2,000-task run makes 4,000 of these; listeners (the CLI's
+        printers) get its ``to_dict`` payload, built straight.
         """
-        if self.listeners or self.store is None:
-            event = Event(kind, run_id, task, status, data, pipeline)
-            self.publish(event, task_fields=task_fields, store_data=store_data)
+        if self.store is None:
+            self.publish(Event(kind, run_id, task, status, data, pipeline), task_fields=task_fields)
             return
-        self._write_change(kind, run_id, task, status, data, time.time(), task_fields, store_data)
+        at = time.time()
+        self._write_change(kind, run_id, task, status, data, at, task_fields, store_data)
+        if self.listeners:  # Event.to_dict's payload, built straight (the CLI's printers listen)
+            self.notify(
+                {"kind": kind, "run_id": run_id, "task": task, "status": status, "data": data or {}, "at": at,
+                 "pipeline": pipeline}
+            )  # fmt: skip
 
     def _write_change(
         self,

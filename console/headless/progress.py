@@ -219,7 +219,7 @@ class LiveTable:
             attempt = f" (attempt {number})" if number > 1 else ""
             table.add_row(
                 plain(name),
-                f"[{style}]{mark} {status}{attempt}[/]",
+                Text(f"{mark} {status}{attempt}", style=style),  # a Text: no markup to parse per cell
                 fmt_duration(took),
                 plain(note),
             )
