@@ -210,7 +210,7 @@ class LiveTable:
         table.add_column("took", justify="right")
         table.add_column("note", overflow="ellipsis", max_width=70)
         # events arrive on the engine's thread while this draws: work on copies (made in one C call)
-        names = list(self.recent)[-SHOWN:][::-1] if len(self.state) > SHOWN else list(self.state)
+        names = list(self.recent)[-self._rows() :][::-1] if len(self.state) > SHOWN else list(self.state)
         for name in names:
             status, note, took, t0, number = self.state[name]
             mark, style = STATUS_STYLE.get(status, ("?", "white"))
@@ -229,6 +229,14 @@ class LiveTable:
             table.add_row("", "", "", plain(line, "cyan"))
         # the title on a line of its own: a narrow table would wrap it mid-count
         return Group(Text(title, no_wrap=True, overflow="ellipsis"), table)
+
+    def _rows(self) -> int:
+        """How many of a big run's latest changes to list: what the terminal shows (rich's Live
+        crops a taller frame, and laying out rows nobody sees was most of a frame's time)."""
+        live = getattr(self, "_live", None)
+        height = live.console.height if live is not None else 0
+        # its title, header and "more" lines, and the summary printed under the last frame
+        return SHOWN if not height else max(5, min(SHOWN, height - 7 - len(self.lines)))
 
     def stop(self) -> None:
         self._live.stop()  # draws the last frame itself (a refresh before it drew one more)
