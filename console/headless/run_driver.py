@@ -33,7 +33,7 @@ from console.headless.output import (
     run_duration,
     status_text,
 )
-from console.presentation import fmt_task_counts
+from console.presentation import STATUS_STYLE, fmt_task_counts, printable
 
 if TYPE_CHECKING:
     from console.engine.runner import Runner
@@ -158,6 +158,18 @@ def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str |
         return
     # a big run's summary needs its failed tasks, not a dict per task
     tasks = failed_tasks(db, run_id)
+    stdout = getattr(sys.stdout, "real", sys.stdout)
+    if not stdout.isatty():  # piped (cron, CI): plain lines, without loading rich for three lines
+        mark = STATUS_STYLE.get(run["status"], ("?", ""))[0]
+        lines = [f"run {run_id} {run['pipeline']} {mark} {run['status']} in {fmt_duration(run_duration(run))}: "
+                 f"tasks {fmt_task_counts(run)}"]  # fmt: skip
+        lines += [f"  {t['name']}: {t['error']}  (opsconsole logs {run_id} {t['name']})"
+                  for t in tasks if t["status"] == "failed"]  # fmt: skip
+        if run["status"] != "succeeded" and lost is None:
+            lines.append(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
+        stdout.write(printable("\n".join(lines)) + "\n")  # task names and errors are data
+        stdout.flush()
+        return
     out = console()
     out.print(
         f"run {run_id} {escape_markup(run['pipeline'])} {status_text(run['status'])} in "
