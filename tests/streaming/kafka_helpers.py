@@ -43,3 +43,30 @@ def rows(project: Any, query: str) -> list[tuple[Any, ...]]:
         return con.execute(query).fetchall()
     finally:
         con.close()
+
+
+def drain_exactly_once(project: Any, total: int, attempts: int) -> None:
+    """After the kills: run ``stream`` until three runs in a row land nothing new (Tansu pauses
+    ~1 s), then every message is in ``events`` exactly once, the offsets say so, and no run a
+    kill left behind still says running."""
+
+    def landed() -> int:
+        warehouse = project.root / ".opsconsole" / "warehouse.duckdb"
+        if not warehouse.exists() or not rows(project, "FROM information_schema.tables WHERE table_name = 'events'"):
+            return 0  # killed before the first batch committed
+        return int(rows(project, "SELECT count(*) FROM events")[0][0])
+
+    empty = 0
+    for _ in range(attempts):
+        before = landed()
+        if before >= total:
+            break
+        project.cli("run", "stream", check=0)
+        empty = empty + 1 if landed() == before else 0
+        if empty == 3:
+            break
+    count, distinct, keys = rows(project, "SELECT count(*), count(DISTINCT n), "
+                                          "count(DISTINCT (_kafka_partition, _kafka_offset)) FROM events")[0]  # fmt: skip
+    assert (count, distinct, keys) == (total, total, total)
+    assert rows(project, "SELECT sum(next_offset) FROM kafka_offsets")[0][0] == total
+    assert not project.cli_json("runs", "--status", "running")

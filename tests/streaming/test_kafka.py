@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kafka_helpers import create_topic, produce, rows
+from kafka_helpers import create_topic, drain_exactly_once, produce, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,23 +139,4 @@ def test_exactly_once_through_five_kills(project: Any, broker: str) -> None:
             kills += 1
         proc.wait(30)
     assert kills == 5, f"only {kills} runs were still going when killed"
-    def landed() -> int:
-        warehouse = project.root / ".opsconsole" / "warehouse.duckdb"
-        if not warehouse.exists() or not rows(project, "FROM information_schema.tables WHERE table_name = 'events'"):
-            return 0  # killed before the first batch committed
-        return int(rows(project, "SELECT count(*) FROM events")[0][0])
-
-    empty = 0
-    for _ in range(60):  # to the end: until three runs in a row find nothing new (Tansu pauses ~1 s)
-        before = landed()
-        if before >= total:
-            break
-        project.cli("run", "stream", check=0)
-        empty = empty + 1 if landed() == before else 0
-        if empty == 3:
-            break
-    count, distinct, keys = rows(project, "SELECT count(*), count(DISTINCT n), "
-                                          "count(DISTINCT (_kafka_partition, _kafka_offset)) FROM events")[0]
-    assert (count, distinct, keys) == (total, total, total)
-    # every run a kill left behind was recovered: none still says running
-    assert not project.cli_json("runs", "--status", "running")
+    drain_exactly_once(project, total, attempts=60)

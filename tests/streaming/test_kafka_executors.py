@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 import pytest
-from kafka_helpers import create_topic, produce, rows
+from kafka_helpers import create_topic, drain_exactly_once, produce, rows
 
 STREAM = '''
 import os
@@ -105,23 +105,4 @@ def test_exactly_once_through_kills_on_the_process_executor(project: Any, broker
         proc.wait(30)
     assert kills == 3, f"only {kills} runs were still going when killed"
 
-    def landed() -> int:
-        warehouse = project.root / ".opsconsole" / "warehouse.duckdb"
-        if not warehouse.exists() or not rows(project, "FROM information_schema.tables WHERE table_name = 'events'"):
-            return 0
-        return int(rows(project, "SELECT count(*) FROM events")[0][0])
-
-    empty = 0
-    for _ in range(40):  # to the end: until three runs in a row find nothing new
-        before = landed()
-        if before >= total:
-            break
-        project.cli("run", "stream", check=0)
-        empty = empty + 1 if landed() == before else 0
-        if empty == 3:
-            break
-    count, distinct, keys = rows(project, "SELECT count(*), count(DISTINCT n), "
-                                          "count(DISTINCT (_kafka_partition, _kafka_offset)) FROM events")[0]
-    assert (count, distinct, keys) == (total, total, total)
-    assert rows(project, "SELECT sum(next_offset) FROM kafka_offsets")[0][0] == total
-    assert not project.cli_json("runs", "--status", "running")  # the killed runs were recovered
+    drain_exactly_once(project, total, attempts=40)
