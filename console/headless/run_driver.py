@@ -27,11 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from console.headless.output import (
     console,
-    escape_markup,
     fmt_duration,
     print_json,
     run_duration,
-    status_text,
 )
 from console.presentation import STATUS_STYLE, fmt_task_counts, printable
 
@@ -158,29 +156,26 @@ def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str |
         return
     # a big run's summary needs its failed tasks, not a dict per task
     tasks = failed_tasks(db, run_id)
+    mark, style = STATUS_STYLE.get(run["status"], ("?", "white"))
+    lines: list[list[tuple[str, str]]] = [[
+        (f"run {run_id} {run['pipeline']} ", ""), (f"{mark} {run['status']}", style),
+        (f" in {fmt_duration(run_duration(run))}: tasks {fmt_task_counts(run)}", ""),
+    ]]  # fmt: skip
+    lines += [[("  ", ""), (t["name"], "red"), (f": {t['error']}  (opsconsole logs {run_id} {t['name']})", "")]
+              for t in tasks if t["status"] == "failed"]  # fmt: skip
+    if run["status"] != "succeeded" and lost is None:
+        lines.append([(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed", "")])
+    # task names and errors are data: control characters shown as \xNN, never parsed as markup
     stdout = getattr(sys.stdout, "real", sys.stdout)
     if not stdout.isatty():  # piped (cron, CI): plain lines, without loading rich for three lines
-        mark = STATUS_STYLE.get(run["status"], ("?", ""))[0]
-        lines = [f"run {run_id} {run['pipeline']} {mark} {run['status']} in {fmt_duration(run_duration(run))}: "
-                 f"tasks {fmt_task_counts(run)}"]  # fmt: skip
-        lines += [f"  {t['name']}: {t['error']}  (opsconsole logs {run_id} {t['name']})"
-                  for t in tasks if t["status"] == "failed"]  # fmt: skip
-        if run["status"] != "succeeded" and lost is None:
-            lines.append(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
-        stdout.write(printable("\n".join(lines)) + "\n")  # task names and errors are data
+        stdout.write(printable("\n".join("".join(text for text, _ in line) for line in lines)) + "\n")
         stdout.flush()
         return
+    from rich.text import Text
+
     out = console()
-    out.print(
-        f"run {run_id} {escape_markup(run['pipeline'])} {status_text(run['status'])} in "
-        f"{fmt_duration(run_duration(run))}: tasks {fmt_task_counts(run)}"
-    )
-    for t in tasks:
-        if t["status"] == "failed":
-            task = escape_markup(t["name"])
-            out.print(f"  [red]{task}[/]: {escape_markup(t['error'])}  (opsconsole logs {run_id} {task})")
-    if run["status"] != "succeeded" and lost is None:
-        out.print(f"  rerun the failed part: opsconsole rerun {run_id} --from-failed")
+    for line in lines:
+        out.print(Text.assemble(*((printable(text), part) for text, part in line)))
 
 
 STRAY_FILE = "_stdout.out"

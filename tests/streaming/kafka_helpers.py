@@ -70,3 +70,37 @@ def drain_exactly_once(project: Any, total: int, attempts: int) -> None:
     assert (count, distinct, keys) == (total, total, total)
     assert rows(project, "SELECT sum(next_offset) FROM kafka_offsets")[0][0] == total
     assert not project.cli_json("runs", "--status", "running")
+
+
+def kill_runs(project: Any, times: int, *, seed: int, attempts: int, group: bool = False) -> None:
+    """Start ``opsconsole run stream`` again and again and kill -9 it at a random moment until it
+    was killed ``times`` times while still going (start-up is 0.5-3 s and a batch ends at the log
+    end: kills land before, during and after writes). ``group``: the driver and its pool's
+    workers at once."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**{k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-m", "console", "--project", str(project.root), "run", "stream"]
+    rng = random.Random(seed)
+    kills = 0
+    for _ in range(attempts):
+        if kills == times:
+            break
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, start_new_session=group)  # fmt: skip
+        time.sleep(rng.uniform(0.5, 4.0))
+        if proc.poll() is None:
+            if group:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(30)
+    assert kills == times, f"only {kills} runs were still going when killed"

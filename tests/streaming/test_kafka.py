@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-from kafka_helpers import create_topic, drain_exactly_once, produce, rows
-
-ROOT = Path(__file__).resolve().parents[2]
+from kafka_helpers import create_topic, drain_exactly_once, kill_runs, produce, rows
 
 STREAM = '''
 from console import Pipeline
@@ -123,20 +115,5 @@ def test_exactly_once_through_five_kills(project: Any, broker: str) -> None:
     total = 100_000
     produce(broker, "payments", [json.dumps({"n": i}).encode() for i in range(total)])
     write_stream(project, broker, "payments", batch=4_000)  # 25 runs: enough left to kill
-    env = {**{k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "console", "--project", str(project.root), "run", "stream"]
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(60):
-        if kills == 5:
-            break
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL)
-        # start-up is 0.5-3 s and a batch ends at the log end: kills land before, during and after writes
-        time.sleep(rng.uniform(0.5, 4.0))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(30)
-    assert kills == 5, f"only {kills} runs were still going when killed"
+    kill_runs(project, 5, seed=7, attempts=60)
     drain_exactly_once(project, total, attempts=60)

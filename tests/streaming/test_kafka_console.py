@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import json
 import socket
-import time
 from typing import Any
 
 from kafka_helpers import create_topic, produce
+from ui_helpers import wait_for  # tests/ui is on the path (pyproject: pythonpath)
 
 STREAM = '''
 from console import Pipeline
@@ -19,16 +19,6 @@ p = Pipeline("stream", source=kafka("{topic}", brokers="{brokers}", group="ops",
                                     table="events"))
 dead = Pipeline("dead_stream", source=kafka("gone", brokers="127.0.0.1:{dead_port}", group="ops", table="gone"))
 '''
-
-
-async def until(pilot: Any, check: Any, what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_the_console_shows_the_batch_and_the_live_lag(project: Any, broker: str) -> None:
@@ -49,19 +39,19 @@ def test_the_console_shows_the_batch_and_the_live_lag(project: Any, broker: str)
 
     async def scenario() -> None:
         async with app.run_test(size=(140, 40)) as pilot:
-            await until(pilot, lambda: app.pipelines, "pipelines")
+            await wait_for(pilot, lambda: app.pipelines, timeout=30, what="pipelines")
             app.open_run(run["id"])
-            screen = await until(pilot, lambda: getattr(app.screen, "run_id", None) == run["id"]
-                                 and app.screen.query("#kafka-batch") and app.screen, "run detail")  # fmt: skip
+            screen = await wait_for(pilot, lambda: getattr(app.screen, "run_id", None) == run["id"]
+                                 and app.screen.query("#kafka-batch") and app.screen, timeout=30, what="run detail")  # fmt: skip
             batch = screen.query_one("#kafka-batch")
             table = batch.query_one("SafeTable")
-            await until(pilot, lambda: table.row_count == 2, "the batch's partitions")
+            await wait_for(pilot, lambda: table.row_count == 2, timeout=30, what="the batch's partitions")
             rows = [[c.plain for c in table.get_row_at(i)] for i in range(2)]
             assert sum(int(r[3].replace(",", "")) for r in rows) == 500  # rows per partition
             assert {r[1] for r in rows} == {"0"} and {r[-1] for r in rows} == {"start"}
             await pilot.press("escape", "5")
             panel = app.query_one("#data-kafka")
-            await until(pilot, lambda: panel.rows, "lag", timeout=60)
+            await wait_for(pilot, lambda: panel.rows, timeout=60, what="lag")
             lag = {r["partition"]: r for r in panel.rows if "error" not in r}
             assert sum(r["lag"] for r in lag.values()) == 40 and {r["from"] for r in lag.values()} == {"warehouse"}
             errors = panel.query_one("#kafka-lag-errors").render().plain

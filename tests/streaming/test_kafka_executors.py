@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 import pytest
-from kafka_helpers import create_topic, drain_exactly_once, produce, rows
+from kafka_helpers import create_topic, drain_exactly_once, kill_runs, produce, rows
 
 STREAM = '''
 import os
@@ -77,32 +77,9 @@ def total(orders):
 
 
 def test_exactly_once_through_kills_on_the_process_executor(project: Any, broker: str) -> None:
-    import random
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
     create_topic(broker, "killed", 3)
     total = 30_000
     produce(broker, "killed", [json.dumps({"n": i}).encode() for i in range(total)])
     project.write("stream.py", KILLED.format(topic="killed", brokers=broker, batch=2_000))  # 15 runs
-    root = Path(__file__).resolve().parents[2]
-    env = {**{k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}, "PYTHONPATH": str(root)}
-    cmd = [sys.executable, "-m", "console", "--project", str(project.root), "run", "stream"]
-    rng = random.Random(11)
-    kills = 0
-    for _ in range(40):
-        if kills == 3:
-            break
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(rng.uniform(0.5, 4.0))  # before, during and after the batch's write; workers running
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the driver and its pool's workers at once
-            kills += 1
-        proc.wait(30)
-    assert kills == 3, f"only {kills} runs were still going when killed"
-
+    kill_runs(project, 3, seed=11, attempts=40, group=True)  # workers running too
     drain_exactly_once(project, total, attempts=40)

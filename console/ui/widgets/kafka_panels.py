@@ -43,19 +43,25 @@ LAG_COLUMNS = [Column("pipeline", 8, flex=True), Column("table", 5, drop=3), Col
 
 
 class ContentColumns(FitsColumns):
-    """Columns as wide as the rows last shown need (``show_fitted``)."""
+    """One table whose columns are as wide as the rows last shown (``cells``) need (``show_fitted``)."""
 
     sized: dict[str, list[Column]] = {}
+    cells: list[dict[str, Any]] = []
 
     def table_columns(self) -> dict[str, list[Column]]:
         return self.sized
+
+    def refill(self, table_id: str) -> None:
+        fill(self, table_id, self.cells)
 
 
 def show_fitted(panel: ContentColumns, table_id: str, columns: list[Column], cells: list[dict[str, Any]]) -> None:
     """The panel's table with columns as wide as these cells need, fitted to its width."""
     panel.sized = {table_id: sized_to(columns, cells)}
+    before = panel._layout.get(table_id)
     panel.fit_tables()  # refills when the columns changed
-    fill(panel, table_id, cells)
+    if panel._layout.get(table_id) == before:
+        fill(panel, table_id, cells)
 
 
 def fill(panel: ContentColumns, table_id: str, cells: list[dict[str, Any]]) -> None:
@@ -82,11 +88,6 @@ class KafkaBatchPanel(Vertical, ContentColumns):
     def compose(self) -> ComposeResult:
         yield Static("", id="kafka-batch-title")
         yield SafeTable(cursor_type="none", id="kafka-batch-table")
-
-    cells: list[dict[str, Any]] = []
-
-    def refill(self, table_id: str) -> None:
-        fill(self, table_id, self.cells)
 
     def show(self, batches: list[dict[str, Any]]) -> None:
         """The last batch of the run (a retried task reports once, when it succeeded)."""
@@ -155,13 +156,8 @@ class KafkaLagPanel(Vertical, ContentColumns):
         yield SafeTable(cursor_type="none", id="kafka-lag-table")
         yield Static("", id="kafka-lag-errors")
 
-    cells: list[dict[str, Any]] = []
-
     def on_mount(self) -> None:
         self.set_interval(LAG_EVERY_S, self._tick)
-
-    def refill(self, table_id: str) -> None:
-        fill(self, table_id, self.cells)
 
     def on_unmount(self) -> None:
         if self._pool is not None:
