@@ -1,4 +1,8 @@
-"""A batch of Kafka messages as a frame: JSON in one DuckDB pass, anything else message by message.
+"""A batch of Kafka messages as a frame: JSON read whole into Arrow, anything else message by message.
+
+JSON is read the way DuckDB's ``read_json`` reads it with every row sampled (the warehouse's
+columns); pyarrow reads it instead, in pieces while the batch is fetched (``pieces.py``) or at
+once, wherever its columns are provably the same (``arrow_json.py``).
 
 The frame carries ``_kafka_partition`` and ``_kafka_offset`` per row. A message the decoder
 cannot read (not JSON, not an object, a tombstone) is returned apart, with its partition,
@@ -106,9 +110,8 @@ def decode_rows(
     if whole is not None:
         return whole, [], nexts
     if decode is json_decode and len(messages):
-        # pieces that disagreed, or more rows than DuckDB samples: every row sampled
-        within = pieces is None and len(messages) <= SAMPLE_ROWS
-        table = _duckdb_json(messages.values, _SAMPLES if within else _SAMPLES[1:])
+        # pieces that disagreed (pyarrow reads the batch at once), or could not stand (DuckDB reads it)
+        table = _json_table(messages.values, arrow=pieces is None or pieces.mismatch)
         if table is not None:
             import pyarrow as pa
 
@@ -186,27 +189,39 @@ def _cursor() -> Any:
         return _decoder.cursor()  # one per call: cursors may run on several threads at once
 
 
-def _duckdb_json(values: list[bytes | None], samples: tuple[str, ...] = _SAMPLES) -> ArrowTable | None:
-    """One NDJSON file of the values parsed by DuckDB into Arrow; None when the batch cannot be
-    read whole that way."""
-    import tempfile
-
-    import duckdb
+def _json_table(values: list[bytes | None], *, arrow: bool) -> ArrowTable | None:
+    """The values as one NDJSON text read into Arrow: by pyarrow when ``arrow`` and it reads the
+    columns as DuckDB would (``arrow_json.py``), else by DuckDB with every row sampled; None when
+    the batch cannot be read whole that way."""
+    from console.streaming import arrow_json
 
     text = ndjson(values)
     if text is None:
         return None
+    parsed = arrow_json.parse(text, threads=True) if arrow else None
+    if parsed is not None and parsed.as_duckdb_reads and parsed.table.num_rows == len(values):
+        return parsed.table
+    return _duckdb_json(text, len(values))
+
+
+def _duckdb_json(text: bytes, n: int) -> ArrowTable | None:
+    """NDJSON of ``n`` values parsed by DuckDB into Arrow, every row sampled (its sample alone
+    when it holds them all); None when DuckDB cannot read it."""
+    import tempfile
+
+    import duckdb
+
     with tempfile.NamedTemporaryFile(suffix=".ndjson") as fh:
         fh.write(text)
         fh.flush()
         con = _cursor()
         try:
-            for sample in samples:
+            for sample in _SAMPLES if n <= SAMPLE_ROWS else _SAMPLES[1:]:
                 try:
                     table = read_arrow(con, fh.name, sample)
                 except duckdb.Error:
                     continue
-                return table if table.num_rows == len(values) else None
+                return table if table.num_rows == n else None
             return None
         finally:
             con.close()

@@ -1,18 +1,20 @@
 """JSON batches parsed while they are still being fetched: pieces on a side thread.
 
 A large batch is cut into pieces of whole ``consume()`` chunks as it arrives; one thread of the
-batch parses each piece with DuckDB into Arrow (DuckDB releases the GIL: the fetch goes on), so
-that what is left to parse when the last message is in is the last piece. The result is the one
-the whole batch in one DuckDB pass would give, or nothing:
+batch parses each piece with pyarrow (``arrow_json.py``; it releases the GIL: the fetch goes on),
+so that what is left to parse when the last message is in is the last piece. The result is the
+one DuckDB's reader would give the whole batch with every row sampled (the reference,
+``decode.py``), or nothing:
 
-- no piece holds more rows than DuckDB samples (``PIECE`` = 20,480), so each piece's columns are
-  inferred from every one of its rows: DuckDB casts a value outside its sample to the sampled
-  type without a word (1.5 in a column sampled as BIGINT is read as 2, 3 in a BOOLEAN one as
-  true, anything in a column sampled all-null as NULL), so a sample must never leave rows out;
-- every later piece must come out with exactly the first piece's columns and types: then it was
-  read as the whole batch, every row sampled, would have read those rows;
-- any error or any other schema, and :meth:`Pieces.finish` returns None: the batch is decoded
-  whole (``decode.py``), every row sampled.
+- each piece is read by pyarrow, which never casts a value to a column it does not fit, and kept
+  only with columns DuckDB would read the same way (``arrow_json.parse``);
+- every later piece must come out with exactly the first piece's columns and types: then the
+  whole batch read in one pass would have the same ones (a key or type a later piece adds, or a
+  column null so far that a later piece fills, is :attr:`Pieces.mismatch`: the whole batch is
+  read by pyarrow at once);
+- every string column must be proven VARCHAR by some piece (one value that cannot be a date,
+  time or UUID), else DuckDB reads the batch: it may type the column otherwise;
+- any error, and :meth:`Pieces.finish` returns None.
 
 The rows are written to the warehouse afterwards, with the offsets, in one transaction
 (``offsets.write_batch``), as for any batch.
@@ -21,18 +23,19 @@ The rows are written to the warehouse afterwards, with the offsets, in one trans
 from __future__ import annotations
 
 import queue
-import tempfile
 import threading
 from typing import TYPE_CHECKING, Any
 
-from console.streaming.decode import SAMPLE_ROWS, WHOLE_SAMPLE, ArrowTable, ndjson_pieces, read_arrow
+from console.streaming import arrow_json
+from console.streaming.decode import ArrowTable, ndjson_pieces
 
 if TYPE_CHECKING:
     import numpy as np
 
-PIECE = SAMPLE_ROWS  # the most rows a piece holds: DuckDB's sample sees all of them
+PIECE = 20_000  # rows a piece is cut at (two consume() chunks): ~16 ms of pyarrow on one core
 
 Chunk = tuple[list[bytes | None], "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
+Positions = tuple["np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
 
 
 class Pieces:
@@ -41,21 +44,22 @@ class Pieces:
     def __init__(self) -> None:
         self._chunks: list[Chunk] = []
         self._pending = 0
-        self._cut = 0  # pieces handed to the thread
-        self._todo: queue.SimpleQueue[tuple[str, Any, int] | None] = queue.SimpleQueue()
+        self._todo: queue.SimpleQueue[tuple[bytes, Positions, int] | None] = queue.SimpleQueue()
         self._tables: list[ArrowTable] = []
-        self._schema: Any | None = None  # the first piece's columns, as DuckDB read them
+        self._schema: Any | None = None  # the first piece's columns
+        self._varchar: set[str] = set()  # string columns some piece proved VARCHAR
         self._failed = False
         self._closing = False
         self._thread: threading.Thread | None = None
+        self.mismatch = False  # a piece's columns were not the first one's
         self.ok = False  # finish() returned the whole batch from the pieces
 
-    def add(self, values: list[bytes | None], parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]) -> None:
+    def add(
+        self, values: list[bytes | None], parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]
+    ) -> None:
         """One consume() chunk; a piece is cut when enough rows are waiting."""
         if self._failed:
             return
-        if self._pending and self._pending + len(values) > PIECE:
-            self._submit()  # the chunk would take the piece past what DuckDB samples
         self._chunks.append((values, parts, offs))
         self._pending += len(values)
         if self._pending >= PIECE:
@@ -67,15 +71,17 @@ class Pieces:
         if self._chunks and not self._failed:
             self._submit()
         self._stop()
-        if self._failed or sum(t.num_rows for t in self._tables) != total or not self._tables:
+        if self._failed or not self._tables or sum(t.num_rows for t in self._tables) != total:
             return None
+        if not arrow_json.string_columns(self._tables[0]) <= self._varchar:
+            return None  # a column that may be dates or times throughout: DuckDB decides
         import pyarrow as pa
 
         self.ok = True
         return self._tables[0] if len(self._tables) == 1 else pa.concat_tables(self._tables)
 
     def close(self) -> None:
-        """Stop the thread (what it is parsing is finished, the rest dropped) and remove the files."""
+        """Stop the thread (what it is parsing is finished, the rest dropped)."""
         self._closing = True
         self._stop()
 
@@ -88,13 +94,8 @@ class Pieces:
         if text is None:  # tombstones or multi-line values: the careful path decodes the batch
             self._failed = True
             return
-        fh = tempfile.NamedTemporaryFile(suffix=".ndjson")  # noqa: SIM115 - closed by the thread
-        fh.write(text)
-        fh.flush()
-        sample = "" if n <= SAMPLE_ROWS else WHOLE_SAMPLE  # a chunk bigger than the sample alone
         positions = (np.concatenate([c[1] for c in chunks]), np.concatenate([c[2] for c in chunks]))
-        self._cut += 1
-        self._todo.put((sample, (fh, positions), n))
+        self._todo.put((text, positions, n))
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="kafka-pieces", daemon=True)
             self._thread.start()
@@ -106,31 +107,28 @@ class Pieces:
             self._thread = None
 
     def _work(self) -> None:
-        from console.streaming.decode import _cursor
+        while (item := self._todo.get()) is not None:
+            if self._failed or self._closing:
+                continue
+            try:
+                self._piece(*item)
+            except BaseException:  # noqa: BLE001 - any error: the batch is decoded whole
+                self._failed = True
 
-        con = _cursor()
-        try:
-            while (item := self._todo.get()) is not None:
-                sample, (fh, (parts, offs)), n = item
-                try:
-                    if not (self._failed or self._closing):
-                        self._piece(con, fh.name, sample, parts, offs, n)
-                except BaseException:  # noqa: BLE001 - any error: the batch is decoded whole
-                    self._failed = True
-                finally:
-                    fh.close()
-        finally:
-            con.close()
-
-    def _piece(self, con: Any, path: str, sample: str, parts: Any, offs: Any, n: int) -> None:
+    def _piece(self, text: bytes, positions: Positions, n: int) -> None:
         import pyarrow as pa
 
-        table = read_arrow(con, path, sample)
-        if self._schema is None:
-            self._schema = table.schema
-        if table.num_rows != n or not table.schema.equals(self._schema):
+        parsed = arrow_json.parse(text)
+        if parsed is None or parsed.table.num_rows != n:
             self._failed = True
             return
+        table = parsed.table
+        if self._schema is None:
+            self._schema = table.schema
+        if not table.schema.equals(self._schema):
+            self._failed = self.mismatch = True
+            return
+        self._varchar |= parsed.varchar
+        parts, offs = positions
         table = table.append_column("_kafka_partition", pa.array(parts))
-        table = table.append_column("_kafka_offset", pa.array(offs))
-        self._tables.append(table)
+        self._tables.append(table.append_column("_kafka_offset", pa.array(offs)))
