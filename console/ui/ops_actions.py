@@ -41,9 +41,12 @@ class OpsActions(RunActions):
     def detail_screen(self) -> RunDetailScreen | None:
         from console.ui.screens.run_detail import RunDetailScreen
 
-        screen = self.screen
+        stack = self.screen_stack
+        if not stack:
+            return None  # the console is closing (a timer that fired late)
+        screen = stack[-1]
         if isinstance(screen, TimelineScreen):
-            screen = self.screen_stack[-2]
+            screen = stack[-2]
         return screen if isinstance(screen, RunDetailScreen) else None
 
     # -- mark -----------------------------------------------------------------------------------

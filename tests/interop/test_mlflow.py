@@ -21,8 +21,12 @@ with warnings.catch_warnings():
 
 @pytest.fixture(autouse=True)
 def _allow_pickle(monkeypatch: pytest.MonkeyPatch) -> None:
-    # MLflow 3 refuses to unpickle unless told the source is trusted (it is: we wrote it)
-    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
+    # MLflow 3 refuses to unpickle unless told the source is trusted (it is: we wrote it); 3.18
+    # renamed the variable and warns on the old name
+    import mlflow.environment_variables as names
+
+    new = hasattr(names, "MLFLOW_ALLOW_MODEL_CODE_EXECUTION")
+    monkeypatch.setenv("MLFLOW_ALLOW_MODEL_CODE_EXECUTION" if new else "MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
 
 
 def _load_ours(project: Any, version: int = 1) -> Any:
