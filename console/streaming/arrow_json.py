@@ -30,8 +30,8 @@ from typing import Any
 
 ArrowTable = Any  # a pyarrow.Table (pyarrow ships no type information)
 
-MAYBE_TYPED = r"^\s*[+-]?(infinity|epoch|[0-9a-f].*[-:/])"
-_MAYBE = re.compile(MAYBE_TYPED, re.IGNORECASE | re.DOTALL)
+MAYBE_TYPED = r"(?s)^\s*[+-]?(infinity|epoch|[0-9a-f].*[-:/])"  # the same in Python's re and RE2
+_MAYBE = re.compile(MAYBE_TYPED, re.IGNORECASE)
 _LOOK = 64  # values of a string column looked at one by one before all of them are matched
 BLOCK = 1 << 20  # pyarrow's unit of work; a message bigger than this is an error: DuckDB reads it
 EXACT = 2.0**53  # doubles below this hold every integer exactly
