@@ -71,7 +71,7 @@ def decoded(rows: list[bytes], piece: int | None) -> Any:
             cut.close()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=batches(), piece=st.sampled_from([None, 1, 4, 10]))
 def test_the_rows_and_columns_are_duckdbs_own(rows: list[bytes], piece: int | None) -> None:
     reference = _duckdb_json(ndjson(list(rows)) or b"", len(rows))
