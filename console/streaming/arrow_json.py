@@ -57,9 +57,10 @@ def string_columns(table: ArrowTable) -> frozenset[str]:
     return frozenset(f.name for f in table.schema if pa.types.is_string(f.type))
 
 
-def parse(text: bytes, *, threads: bool = False) -> Parsed | None:
-    """The NDJSON ``text`` as pyarrow reads it; None on any error or any column DuckDB could read
-    otherwise (see the module's docstring)."""
+def parse(text: bytes, rows: int, *, threads: bool = False) -> Parsed | None:
+    """The NDJSON ``text`` of ``rows`` values as pyarrow reads it; None on any error, another
+    number of rows (a blank value is no row to pyarrow), or any column DuckDB could read otherwise
+    (see the module's docstring)."""
     import pyarrow as pa
     import pyarrow.json as pj
 
@@ -69,6 +70,8 @@ def parse(text: bytes, *, threads: bool = False) -> Parsed | None:
             read_options=pj.ReadOptions(use_threads=threads, block_size=BLOCK),
         )
     except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows != rows:
         return None
     names = [f.name.lower() for f in table.schema]
     if not names or len(set(names)) != len(names):

@@ -113,12 +113,17 @@ def decode_rows(
         # pieces that disagreed (pyarrow reads the batch at once), or could not stand (DuckDB reads it)
         table = _json_table(messages.values, arrow=pieces is None or pieces.mismatch)
         if table is not None:
-            import pyarrow as pa
-
-            table = table.append_column("_kafka_partition", pa.array(parts))
-            return table.append_column("_kafka_offset", pa.array(offs)), [], nexts
+            return with_positions(table, parts, offs), [], nexts
     frame, bad = _decode_each(messages.values, decode, parts, offs)
     return frame, bad, nexts
+
+
+def with_positions(table: ArrowTable, parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]) -> ArrowTable:
+    """Rows read from JSON with the ``_kafka_partition`` and ``_kafka_offset`` of each."""
+    import pyarrow as pa
+
+    table = table.append_column("_kafka_partition", pa.array(parts))
+    return table.append_column("_kafka_offset", pa.array(offs))
 
 
 def to_frame(rows: Rows) -> pd.DataFrame:
@@ -198,8 +203,8 @@ def _json_table(values: list[bytes | None], *, arrow: bool) -> ArrowTable | None
     text = ndjson(values)
     if text is None:
         return None
-    parsed = arrow_json.parse(text, threads=True) if arrow else None
-    if parsed is not None and parsed.as_duckdb_reads and parsed.table.num_rows == len(values):
+    parsed = arrow_json.parse(text, len(values), threads=True) if arrow else None
+    if parsed is not None and parsed.as_duckdb_reads:
         return parsed.table
     return _duckdb_json(text, len(values))
 

@@ -27,7 +27,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from console.streaming import arrow_json
-from console.streaming.decode import ArrowTable, ndjson_pieces
+from console.streaming.decode import ArrowTable, ndjson_pieces, with_positions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,9 +54,7 @@ class Pieces:
         self.mismatch = False  # a piece's columns were not the first one's
         self.ok = False  # finish() returned the whole batch from the pieces
 
-    def add(
-        self, values: list[bytes | None], parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]
-    ) -> None:
+    def add(self, values: list[bytes | None], parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]) -> None:
         """One consume() chunk; a piece is cut when enough rows are waiting."""
         if self._failed:
             return
@@ -116,10 +114,8 @@ class Pieces:
                 self._failed = True
 
     def _piece(self, text: bytes, positions: Positions, n: int) -> None:
-        import pyarrow as pa
-
-        parsed = arrow_json.parse(text)
-        if parsed is None or parsed.table.num_rows != n:
+        parsed = arrow_json.parse(text, n)
+        if parsed is None:
             self._failed = True
             return
         table = parsed.table
@@ -129,6 +125,4 @@ class Pieces:
             self._failed = self.mismatch = True
             return
         self._varchar |= parsed.varchar
-        parts, offs = positions
-        table = table.append_column("_kafka_partition", pa.array(parts))
-        self._tables.append(table.append_column("_kafka_offset", pa.array(offs)))
+        self._tables.append(with_positions(table, *positions))
