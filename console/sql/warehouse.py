@@ -53,6 +53,7 @@ class _Holder:
     lock_fd: int
     refs: int = 0
     timer: threading.Timer | None = field(default=None, repr=False)
+    checkpoint: threading.Thread | None = field(default=None, repr=False)
 
 
 _registry = threading.Lock()
@@ -186,9 +187,38 @@ def _close(path: Path, holder: _Holder) -> None:
         if _holders.get(path) is not holder or holder.refs > 0:
             return
         del _holders[path]
+    if holder.checkpoint is not None:
+        holder.checkpoint.join()
     with contextlib.suppress(Exception):
         holder.con.close()
     _release_flock(path, holder.lock_fd)
+
+
+def checkpoint_soon(path: Path, run_id: int) -> None:
+    """Write what ``run_id`` committed into the database file now, on a side thread, instead of
+    when its connection closes at the run's end (DuckDB checkpoints on close): the work that
+    follows (the engine storing the task's result) overlaps it. The close waits for it; a
+    checkpoint that cannot run now (another write is active) is left to the close."""
+    path = _canonical(path)
+    with _registry:
+        holder = _holders.get(path)
+        if holder is None or holder.run_id != run_id or holder.checkpoint is not None:
+            return
+        cursor = holder.con.cursor()
+        holder.checkpoint = thread = threading.Thread(
+            target=_checkpoint, args=(cursor,), name="warehouse-checkpoint", daemon=True
+        )
+    thread.start()
+
+
+def _checkpoint(cursor: Any) -> None:
+    try:
+        cursor.execute("CHECKPOINT")
+    except Exception:  # noqa: BLE001, S110 - another write transaction is active: the close checkpoints
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            cursor.close()
 
 
 @contextlib.contextmanager

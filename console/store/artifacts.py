@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,11 +37,22 @@ class ArtifactStore:
 
     def put_bytes(self, data: bytes | memoryview) -> str:
         key = hashlib.sha256(data).hexdigest()
-        target = self.path(key)
-        if target.is_file() and target.stat().st_size == len(data):
-            return key
-        self._write(target, lambda fh: fh.write(data))
+        self.put_parts(key, [data])
         return key
+
+    def put_parts(self, key: str, parts: Sequence[bytes | memoryview]) -> None:
+        """Write the file of ``key`` (the sha256 of the parts' bytes in order, which the caller
+        computed) from its parts, without joining them into one buffer first."""
+        target = self.path(key)
+        size = sum(memoryview(p).nbytes for p in parts)
+        if target.is_file() and target.stat().st_size == size:
+            return
+
+        def write(fh: BinaryIO) -> None:
+            for part in parts:
+                fh.write(part)
+
+        self._write(target, write)
 
     def put_file(self, source: Path) -> tuple[str, int]:
         """Copy ``source`` in, hashing while reading it once; return (key, size)."""
@@ -88,11 +99,27 @@ class ArtifactStore:
             data = path.read_bytes()
         except FileNotFoundError as exc:
             raise IntegrityError(f"artifact {key[:12]} is missing ({path})") from exc
+        self._check(key, path, data)
+        return data
+
+    def read_writable(self, key: str) -> bytearray:
+        """:meth:`read_verified` into a mutable buffer (arrays loaded over it stay writable)."""
+        path = self.path(key)
+        try:
+            with open(path, "rb") as fh:
+                data = bytearray(os.fstat(fh.fileno()).st_size)
+                del data[fh.readinto(data) :]
+        except FileNotFoundError as exc:
+            raise IntegrityError(f"artifact {key[:12]} is missing ({path})") from exc
+        self._check(key, path, data)
+        return data
+
+    @staticmethod
+    def _check(key: str, path: Path, data: bytes | bytearray) -> None:
         if hashlib.sha256(data).hexdigest() != key:
             raise IntegrityError(
                 f"artifact {key[:12]} failed its sha256 check ({path}): tampered or truncated"
             )
-        return data
 
     def verify(self, key: str) -> Path:
         """Hash the file in chunks and return its path when it matches ``key``."""

@@ -165,21 +165,23 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     consumer = _consumer(source)  # connects in the background while the warehouse is read
     pieces = Pieces() if source.decode is json_decode else None
     try:
+        # One write connection for the whole batch: opening DuckDB costs ~20 ms (it builds its
+        # catalog), and a poll longer than the warehouse's linger would close it in between.
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
-        parts = partitions(consumer, source)
-        starts, origins = _starting_offsets(consumer, source, parts, stored)
-        tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
-        ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
-        consumer.assign(tps)
-        messages = _poll(consumer, source, starts, ends, ctx, pieces)
-        rows, bad, nexts = decode_rows(messages, source.decode, starts)
-        frame = to_frame(rows)
-        if source.transform is not None:
-            rows = frame = source.transform(frame)
-        ctx.check_cancelled()
-        with offsets.warehouse(ctx) as con:
+            parts = partitions(consumer, source)
+            starts, origins = _starting_offsets(consumer, source, parts, stored)
+            tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
+            ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
+            consumer.assign(tps)
+            messages = _poll(consumer, source, starts, ends, ctx, pieces)
+            rows, bad, nexts = decode_rows(messages, source.decode, starts)
+            frame = to_frame(rows)
+            if source.transform is not None:
+                rows = frame = source.transform(frame)
+            ctx.check_cancelled()
             offsets.write_batch(con, source, rows, bad, starts, nexts, ctx.run_id)
+        offsets.checkpoint_soon(ctx)
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
         if pieces is not None:

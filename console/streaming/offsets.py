@@ -64,6 +64,14 @@ def warehouse(ctx: Context) -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
 
 
+def checkpoint_soon(ctx: Context) -> None:
+    """The batch is committed: DuckDB writes it into the file while the engine stores the result."""
+    from console.sql.warehouse import checkpoint_soon as start
+
+    home = Path(ctx.store.home) if ctx.store is not None else Path(ctx.project_root) / ".opsconsole"
+    start(warehouse_path(Path(ctx.project_root), home), ctx.run_id)
+
+
 def stored(con: duckdb.DuckDBPyConnection, topic: str, group: str) -> dict[int, int]:
     rows = con.execute(
         'SELECT "partition", next_offset FROM kafka_offsets WHERE topic = ? AND consumer_group = ?', [topic, group]

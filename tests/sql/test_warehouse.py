@@ -140,3 +140,18 @@ def test_warehouse_path_from_config(tmp_path: Path) -> None:
         wh.warehouse_path(tmp_path, tmp_path / ".s", {"warehouse": "data/w.duckdb"})
         == tmp_path / "data/w.duckdb"
     )
+
+
+def test_a_checkpoint_started_early_ends_before_the_connection_closes(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with wh.write_cursor(path, 7) as cur:
+        cur.execute("CREATE TABLE t AS SELECT range AS x FROM range(300000)")
+    wh.checkpoint_soon(path, 7)
+    wh.checkpoint_soon(path, 8)  # not the run holding it: nothing
+    with wh.write_cursor(path, 7) as cur:  # the run writes on while DuckDB checkpoints
+        cur.execute("INSERT INTO t SELECT range FROM range(10)")
+    wh.release_run(path, 7)
+    assert not Path(f"{path}.wal").exists()  # both writes are in the file, none left in the log
+    probe = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select count(*) from t').fetchone()[0])"
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "300010"
