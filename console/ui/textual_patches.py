@@ -1,4 +1,4 @@
-"""Two of Textual's strip caches that keep every rendered line alive until a full collection.
+"""Textual's ``Strip``: lines freed by reference counting, and made without seven caches each.
 
 ``Strip.divide(cuts)`` with the strip's own length as the only cut returns ``[self]`` and caches
 that list on the strip; ``Strip.crop_extend(0, len, style)`` returns the strip itself and caches
@@ -8,7 +8,16 @@ it draws, so a key press left a few hundred such cycles: a full collection under
 ~210,000 objects, ~140,000 of them these (0.5-0.8 s of pause, see ``console.ui.idle_gc``).
 
 :func:`apply` makes those two calls return the strip itself without caching it: the same
-result, no cycle. It is applied once, when the console starts.
+result, no cycle.
+
+Each ``Strip`` also makes seven ``FIFOCache`` objects (and their dicts) when it is built, though
+most strips are drawn once and never cropped, styled or filtered: on a tab switch, building
+strips was ~30% of the compositor's redraw and half of that the caches. :func:`apply` builds each
+cache on its first use instead (``__getattr__`` runs only for a slot not yet set), the same cache
+of the same size. That patch is applied only while ``Strip`` has exactly the slots it was written
+for; a Textual release that changes them gets its own ``__init__``.
+
+Applied once, when the console starts.
 """
 
 from __future__ import annotations
@@ -16,9 +25,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from textual.cache import FIFOCache
 from textual.strip import Strip
 
 _applied = False
+# Strip's caches and their sizes, as its __init__ makes them (Textual 8)
+CACHES = {
+    "_divide_cache": 4,
+    "_crop_cache": 16,
+    "_style_cache": 16,
+    "_filter_cache": 4,
+    "_line_length_cache": 4,
+    "_crop_extend_cache": 4,
+    "_offsets_cache": 4,
+}
+PLAIN = ("_segments", "_cell_length", "_render_cache", "_link_ids", "_cell_count")
 
 
 def apply() -> None:
@@ -44,3 +65,25 @@ def apply() -> None:
 
     Strip.divide = whole_divide  # type: ignore[method-assign]
     Strip.crop_extend = whole_crop_extend  # type: ignore[method-assign]
+    if set(getattr(Strip, "__slots__", ())) == {*CACHES, *PLAIN}:
+        _lazy_caches()
+
+
+def _lazy_caches() -> None:
+    def lean_init(self: Strip, segments: Iterable[Any], cell_length: int | None = None) -> None:
+        self._segments = list(segments)
+        self._cell_length = cell_length
+        self._render_cache = None
+        self._link_ids = None
+        self._cell_count = None
+
+    def first_use(self: Strip, name: str) -> Any:
+        size = CACHES.get(name)
+        if size is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        cache: FIFOCache[Any, Any] = FIFOCache(size)
+        setattr(self, name, cache)
+        return cache
+
+    Strip.__init__ = lean_init  # type: ignore[method-assign]
+    Strip.__getattr__ = first_use  # type: ignore[attr-defined]

@@ -70,3 +70,42 @@ def test_patched_strips_divide_and_crop_extend_as_before_without_a_cycle() -> No
         assert gc.collect() == 0  # no self-referencing cache entries left behind
     finally:
         gc.enable()
+
+
+def test_patched_strips_make_their_caches_on_first_use_with_textuals_sizes() -> None:
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.strip import Strip
+
+    from console.ui import textual_patches
+
+    textual_patches.apply()
+    # the patch is on for this Textual: its slots are the ones it was written for
+    assert set(Strip.__slots__) == {*textual_patches.CACHES, *textual_patches.PLAIN}
+    strip = Strip([Segment("hello", Style(bold=True)), Segment(" world")])
+    unset = [name for name in textual_patches.CACHES if name not in _set_slots(strip)]
+    assert unset == list(textual_patches.CACHES)  # none made by __init__
+    assert strip.cell_length == 11 and strip.text == "hello world"
+    assert strip.crop(0, 5).text == "hello" and strip.crop(0, 5) is strip.crop(0, 5)  # cached
+    assert strip._crop_cache._maxsize == 16 and strip._divide_cache._maxsize == 4
+    assert strip.apply_style(Style(italic=True)).text == "hello world"
+    assert [s.text for s in strip.divide([5, 11])] == ["hello", " world"]
+    assert strip.simplify().text == "hello world" and strip.extend_cell_length(13).text == "hello world  "
+    try:
+        strip.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("an unknown attribute must still raise AttributeError")
+
+
+def _set_slots(obj: object) -> set[str]:
+    """The slots of ``obj`` that hold a value (read through the class's descriptors)."""
+    found = set()
+    for name in type(obj).__slots__:  # type: ignore[attr-defined]
+        try:
+            type(obj).__dict__[name].__get__(obj)
+        except AttributeError:
+            continue
+        found.add(name)
+    return found
