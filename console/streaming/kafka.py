@@ -137,6 +137,14 @@ def source_task(source: KafkaSource) -> Callable[..., Any]:
     return consume
 
 
+def _refused(exc: Exception) -> bool:
+    """librdkafka's transport failure: the connection was refused or dropped, not slow."""
+    from confluent_kafka import KafkaError
+
+    err = exc.args[0] if exc.args else None
+    return isinstance(err, KafkaError) and err.code() == KafkaError._TRANSPORT
+
+
 def _consumer(source: KafkaSource) -> Any:
     try:
         from confluent_kafka import Consumer
@@ -145,12 +153,26 @@ def _consumer(source: KafkaSource) -> Any:
     return Consumer(source.consumer_config())
 
 
+REFUSED_S = 2.0  # a broker that refuses every connection this long is not there
+
+
 def partitions(consumer: Any, source: KafkaSource, timeout: float = 10.0) -> list[int]:
-    """The topic's partition ids; an unknown topic or unreachable broker is a StreamingError."""
-    try:
-        meta = consumer.list_topics(source.topic, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - librdkafka's KafkaException: name the broker
-        raise StreamingError(f"kafka {source.brokers}: cannot read topic {source.topic!r} ({exc})") from None
+    """The topic's partition ids; an unknown topic or unreachable broker is a StreamingError.
+
+    The metadata request is retried in short steps: a broker that is slow to answer gets the
+    whole ``timeout``, one that refuses the connection (nothing listening: a transport failure
+    at once) is given up on after ``REFUSED_S``."""
+    start = time.monotonic()
+    while True:
+        left = timeout - (time.monotonic() - start)
+        try:
+            meta = consumer.list_topics(source.topic, timeout=max(min(left, 0.5), 0.01))
+            break
+        except Exception as exc:  # noqa: BLE001 - librdkafka's KafkaException: name the broker
+            waited = time.monotonic() - start
+            if waited < timeout and not (_refused(exc) and waited >= REFUSED_S):
+                continue
+            raise StreamingError(f"kafka {source.brokers}: cannot read topic {source.topic!r} ({exc})") from None
     topic = meta.topics.get(source.topic)
     if topic is None or topic.error is not None or not topic.partitions:
         why = topic.error if topic is not None and topic.error is not None else "no partitions"
