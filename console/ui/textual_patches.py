@@ -17,6 +17,13 @@ cache on its first use instead (``__getattr__`` runs only for a slot not yet set
 of the same size. That patch is applied only while ``Strip`` has exactly the slots it was written
 for; a Textual release that changes them gets its own ``__init__``.
 
+Three reactives repaint a container whose own lines do not depend on them: the screen's
+``focused``, ``TabbedContent.active`` and ``ContentSwitcher.current``. Each repaint threw away the
+container's rendered (background) lines, so a tab switch re-rendered ~130 blank lines of
+containers under the panes besides the pane itself. :func:`apply` turns those repaints off: the
+widgets that change (the pane shown or hidden, the tab, the widgets gaining and losing focus)
+still refresh themselves.
+
 Applied once, when the console starts.
 """
 
@@ -26,7 +33,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from textual.cache import FIFOCache
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.widgets import ContentSwitcher, TabbedContent
 
 _applied = False
 # Strip's caches and their sizes, as its __init__ makes them (Textual 8)
@@ -40,6 +49,12 @@ CACHES = {
     "_offsets_cache": 4,
 }
 PLAIN = ("_segments", "_cell_length", "_render_cache", "_link_ids", "_cell_count")
+# reactives whose change repaints a container that does not draw them
+NO_REPAINT: tuple[tuple[type, str], ...] = (
+    (Screen, "focused"),
+    (TabbedContent, "active"),
+    (ContentSwitcher, "current"),
+)
 
 
 def apply() -> None:
@@ -67,6 +82,10 @@ def apply() -> None:
     Strip.crop_extend = whole_crop_extend  # type: ignore[method-assign]
     if set(getattr(Strip, "__slots__", ())) == {*CACHES, *PLAIN}:
         _lazy_caches()
+    for owner, name in NO_REPAINT:
+        descriptor = owner.__dict__.get(name)
+        if descriptor is not None and hasattr(descriptor, "_repaint"):
+            descriptor._repaint = False
 
 
 def _lazy_caches() -> None:

@@ -109,3 +109,13 @@ def _set_slots(obj: object) -> set[str]:
             continue
         found.add(name)
     return found
+
+
+def test_the_containers_do_not_repaint_for_reactives_they_do_not_draw() -> None:
+    from console.ui import textual_patches
+
+    textual_patches.apply()
+    for owner, name in textual_patches.NO_REPAINT:
+        descriptor = owner.__dict__[name]  # still where the patch expects it in this Textual
+        assert descriptor._repaint is False, (owner.__name__, name)
+        assert not descriptor._layout and not descriptor._recompose  # so no refresh() at all

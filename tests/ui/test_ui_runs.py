@@ -212,3 +212,25 @@ def test_the_detail_screen_is_reused_for_the_next_run(session_factory: Any) -> N
             assert not isinstance(app.screen, RunDetailScreen)
 
     run(scenario())
+
+
+def test_an_empty_filter_says_no_runs_match_not_no_runs_yet(session_factory: Any) -> None:
+    session = session_factory()
+    session.engine.run("quick")
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(120, 36)) as pilot:
+            table = app.runs_pane.table
+            await wait_for(pilot, lambda: table.row_count == 1, what="the run")
+            await pilot.press("slash")
+            await pilot.press(*"status=running")
+            await wait_for(pilot, lambda: table.row_count == 0, what="filtered to nothing")
+            preview = app.runs_pane.query_one("RunPreview")
+            said = await wait_for(pilot, lambda: str(preview.render()).strip() or None, what="the preview")
+            assert said.startswith("no runs match the filter") and "no runs yet" not in said
+            for _ in range(len("status=running")):
+                await pilot.press("backspace")
+            await wait_for(pilot, lambda: table.row_count == 1, what="the filter cleared")
+
+    run(scenario())

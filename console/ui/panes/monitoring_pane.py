@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from console.presentation import printable
 from console.ui.cells import number, safe_text, truncate
 from console.ui.host import ConsoleApp
-from console.ui.widgets.chart_data import ChartData, Threshold, series_key
+from console.ui.widgets.chart_data import ChartData, Threshold, append_key, series_key
 from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
@@ -223,9 +223,11 @@ class MonitoringPane(Vertical, FitsColumns):
         values = [float(p["value"]) for p in points]
         self.query_one("#series", ChartSlot).show(self.series_chart(name or "", points))
         title = Text(f"SERIES {name or ''}", style="bold")  # the box pads it (wrapped lines too)
+        box = self.query_one("#series-title", Static)
         if points:
-            title.append(f"  last {len(points)} point(s)   {series_key('series')}", style="dim")
-        self.query_one("#series-title", Static).update(safe_text(title))  # wraps when narrow
+            title.append(f"  last {len(points)} point(s)", style="dim")
+            append_key(title, series_key("series"), box.content_size.width)
+        box.update(safe_text(title))  # the key on a line of its own when narrow
         line = Text()
         if values:
             last = points[-1]

@@ -16,7 +16,7 @@ from console.quality.history import check_history, check_rows
 from console.ui.cells import number, truncate
 from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
-from console.ui.widgets.chart_data import ChartData, series_key
+from console.ui.widgets.chart_data import ChartData, append_key, series_key
 from console.ui.widgets.chart_slot import ChartSlot
 from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.filter_bar import FilterBar
@@ -158,8 +158,9 @@ class QualityPane(Vertical, FitsColumns):
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
-            line.append(f"   {series_key('band')}", style="dim")
-        # height: auto (max 2): the key wraps to a second line in a narrow box, so this
+            text = self.query_one("#history-text", Static)
+            append_key(line, " " + series_key("band"), text.content_size.width)
+        # height: auto (max 2): the key goes to a second line in a narrow box, so this
         # update needs a layout pass, unlike the fixed-height titles
         self.query_one("#history-text", Static).update(line)
 

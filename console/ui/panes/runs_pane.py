@@ -218,7 +218,13 @@ class RunsPane(Vertical):
         self._previewed = run["id"] if run is not None else None
         preview = self.query_one(RunPreview)
         if run is None:
-            preview.update(Text("no runs yet: press n to start one", style="dim"), layout=False)
+            f = self.table.filter
+            said = (
+                "no runs match the filter: / changes it (enter on the pipeline again shows all)"
+                if f.status or f.pipeline or f.search
+                else "no runs yet: press n to start one"
+            )
+            preview.update(Text(said, style="dim"), layout=False)
             return
         preview.update(preview_text(run, None), layout=False)
         self._preview_tasks(run)

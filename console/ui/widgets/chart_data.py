@@ -11,6 +11,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
+from rich.text import Text
+
 SERIES_MARK, THRESHOLD_MARK, ALERT_MARK, BAND_MARK, FAIL_MARK = "•", "─", "X", "·", "X"
 REF_MARK, CUR_MARK = "█", "▒"
 
@@ -48,6 +51,13 @@ def series_key(kind: str) -> str:
     if kind == "band":
         return f"{SERIES_MARK} value  {BAND_MARK} anomaly band  {FAIL_MARK} failed"
     return f"{SERIES_MARK} value  {THRESHOLD_MARK} rule  {ALERT_MARK} alert"
+
+
+def append_key(line: Text, key: str, width: int) -> None:
+    """Append a chart's key to ``line``: after it when both fit in ``width`` cells, else on a line
+    of its own (a narrow box wraps the key whole, never between a mark and its word)."""
+    fits = width > 0 and line.cell_len + 3 + cell_len(key) <= width
+    line.append(("   " if fits else "\n") + key, style="dim")
 
 
 def time_ticks(xs: Sequence[float], n: int = 4) -> tuple[list[float], list[str]]:
