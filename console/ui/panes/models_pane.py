@@ -33,7 +33,7 @@ from console.ui.screens.confirm import ConfirmModal
 from console.ui.widgets.column_fit import Column, FitsColumns, clip
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.filter_table import FilterTable
-from console.ui.widgets.safe_table import SafeTable
+from console.ui.widgets.safe_table import SafeTable, still_highlighted
 
 HELP = (
     "Left: registered models. Right: the selected model's versions (metrics, aliases, gate "
@@ -130,7 +130,7 @@ class ModelsPane(Vertical, FitsColumns):
 
     @on(DataTable.RowHighlighted, "#models")
     async def _model_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value and event.row_key.value != self.model:
+        if still_highlighted(event) and event.row_key.value and event.row_key.value != self.model:
             self.show_model(event.row_key.value)
 
     @work(exclusive=True, group="models-one")

@@ -22,6 +22,7 @@ from console.ui.tail import PipelineInfo
 from console.ui.widgets.filter_bar import FilterBar
 from console.ui.widgets.pipeline_list import PipelineList
 from console.ui.widgets.runs_table import RunFilter, RunsTable
+from console.ui.widgets.safe_table import still_highlighted
 
 if TYPE_CHECKING:
     pass
@@ -189,7 +190,7 @@ class RunsPane(Vertical):
         """On the side list, the preview tells about the pipeline (a broken one: why, in full)."""
         listed = self.query_one(PipelineList)
         info = listed.infos.get(event.row_key.value or "")
-        if info is None or not listed.has_focus:
+        if info is None or not listed.has_focus or not still_highlighted(event):
             return
         text = Text(f"{info.name}  ", style="bold")
         if info.status == "broken":

@@ -30,7 +30,7 @@ from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.kafka_panels import KafkaBatchPanel
 from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.log_view import LogView
-from console.ui.widgets.safe_table import SafeTable
+from console.ui.widgets.safe_table import SafeTable, still_highlighted
 from console.ui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -268,6 +268,8 @@ class RunDetailScreen(Screen[None], FitsColumns):
 
     @on(DataTable.RowHighlighted, "#tasks")
     def _task_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if not still_highlighted(event):
+            return
         name = event.row_key.value
         if name and name != self.task_name:
             self.select_task(name)
@@ -302,6 +304,7 @@ class RunDetailScreen(Screen[None], FitsColumns):
             log.mark_cut()
         if lines:
             log.write_lines([printable(line) for line in lines])
+            log.follow_end()  # a task's log opens on its end (the traceback of a failed one)
         self._task_title()
         if run_id == self.run_id:
             app.watch_task(self.run_id, name, offset)

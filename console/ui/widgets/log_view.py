@@ -111,10 +111,14 @@ class LogView(Log):
         self._width = 0
         Log.write_lines(self, lines, scroll_end=False)
         if at_end:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-            # and again once laid out: the new virtual size can move the end by a few rows
-            self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
+            self.follow_end()
         self.refresh()
+
+    def follow_end(self) -> None:
+        """Show the last line: now, and again once laid out (a log filled before its first
+        layout, or whose virtual size just changed, would otherwise stay a few rows short)."""
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.wrap and self.raw and self._width_for_wrap() != self._wrapped_at:

@@ -42,6 +42,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def still_highlighted(event: DataTable.RowHighlighted) -> bool:
+    """Whether the row ``event`` names is where the cursor is now: a highlight queued before a
+    move (row 0 as the rows came in, then a move to the row wanted) arrives after the move."""
+    return event.cursor_row == event.data_table.cursor_row
+
+
 class SafeTable(DataTable[Any]):
     """DataTable whose ``str`` cells, labels and column headers are shown literally."""
 
