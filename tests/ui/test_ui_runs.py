@@ -120,6 +120,14 @@ def test_cancel_then_rerun_then_rerun_from_failed(session_factory: Any) -> None:
     run(scenario())
 
 
+async def filter_runs(pilot: Any, table: Any, before: int, text: str, after: int) -> None:
+    """With ``before`` runs listed, type ``text`` into the filter bar; ``after`` runs are left."""
+    await wait_for(pilot, lambda: table.row_count == before, what=f"{before} run(s)")
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await wait_for(pilot, lambda: table.row_count == after, what=f"{text}: {after} run(s)")
+
+
 def test_task_exception_shows_in_state_and_log_and_filter_narrows(session_factory: Any) -> None:
     session = session_factory()
     session.engine.run("flaky")
@@ -129,10 +137,7 @@ def test_task_exception_shows_in_state_and_log_and_filter_narrows(session_factor
         app = OpsConsoleApp(session, tail_interval=0.05)
         async with app.run_test(size=(120, 36)) as pilot:
             table = app.runs_pane.table
-            await wait_for(pilot, lambda: table.row_count == 2, what="two runs")
-            await pilot.press("slash")
-            await pilot.press(*"status=failed")
-            await wait_for(pilot, lambda: table.row_count == 1, what="filtered to the failed run")
+            await filter_runs(pilot, table, 2, "status=failed", 1)
             assert table.selected_run()["pipeline"] == "flaky"
             await pilot.press("enter")  # keep the filter, back to the table
             assert table.has_focus
@@ -222,10 +227,7 @@ def test_an_empty_filter_says_no_runs_match_not_no_runs_yet(session_factory: Any
         app = OpsConsoleApp(session, tail_interval=0.05)
         async with app.run_test(size=(120, 36)) as pilot:
             table = app.runs_pane.table
-            await wait_for(pilot, lambda: table.row_count == 1, what="the run")
-            await pilot.press("slash")
-            await pilot.press(*"status=running")
-            await wait_for(pilot, lambda: table.row_count == 0, what="filtered to nothing")
+            await filter_runs(pilot, table, 1, "status=running", 0)
             preview = app.runs_pane.query_one("RunPreview")
             said = await wait_for(pilot, lambda: str(preview.render()).strip() or None, what="the preview")
             assert said.startswith("no runs match the filter") and "no runs yet" not in said
