@@ -6,9 +6,9 @@ An fsynced file per result would cap the engine near 3,000 tasks/s, so results u
 A large result is pickled with its buffers out of band (protocol 5: numpy, pandas and Arrow
 columns hand over their memory instead of being copied into the pickle) and written as one
 framed file: ``MAGIC``, the stream's and each buffer's length, the stream, then each buffer
-at a 64-byte boundary. A 300k-row frame is stored in a third of the time of copying it into
-one in-band pickle, and loads into writable arrays without a copy. Files written before this
-format (plain pickles) still load.
+at a 64-byte boundary. A 300k-row frame is stored in a third to a half of the time of copying
+it into one in-band pickle, and loads into writable arrays over the one buffer the file is read
+into. Files written before this format (plain pickles) still load.
 """
 
 from __future__ import annotations
