@@ -57,9 +57,8 @@ def warehouse(ctx: Context) -> Iterator[duckdb.DuckDBPyConnection]:
     """The run's write cursor on the project's warehouse (queued behind other runs), Kafka tables in place."""
     from console.sql.warehouse import write_cursor
 
-    home = Path(ctx.store.home) if ctx.store is not None else Path(ctx.project_root) / ".opsconsole"
     cancel = getattr(ctx, "_cancel", None)
-    with write_cursor(warehouse_path(Path(ctx.project_root), home), ctx.run_id, cancel) as cur:
+    with write_cursor(_run_warehouse(ctx), ctx.run_id, cancel) as cur:
         cur.execute(DDL)
         yield cur
 
@@ -68,8 +67,12 @@ def checkpoint_soon(ctx: Context) -> None:
     """The batch is committed: DuckDB writes it into the file while the engine stores the result."""
     from console.sql.warehouse import checkpoint_soon as start
 
+    start(_run_warehouse(ctx), ctx.run_id)
+
+
+def _run_warehouse(ctx: Context) -> Path:
     home = Path(ctx.store.home) if ctx.store is not None else Path(ctx.project_root) / ".opsconsole"
-    start(warehouse_path(Path(ctx.project_root), home), ctx.run_id)
+    return warehouse_path(Path(ctx.project_root), home)
 
 
 def stored(con: duckdb.DuckDBPyConnection, topic: str, group: str) -> dict[int, int]:

@@ -153,16 +153,16 @@ class QualityPane(Vertical, FitsColumns):
         title = Text(f" HISTORY {r['check']}", style="bold")
         title.append(f"  {what} over {len(points)} run(s)", style="dim")
         self.query_one("#history-title", Static).update(title, layout=False)
+        text = self.query_one("#history-text", Static)
         line = Text()
         if values:
             line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
-            text = self.query_one("#history-text", Static)
             append_key(line, " " + series_key("band"), text.content_size.width)
         # height: auto (max 2): the key goes to a second line in a narrow box, so this
         # update needs a layout pass, unlike the fixed-height titles
-        self.query_one("#history-text", Static).update(line)
+        text.update(line)
 
     def _sample(self, r: dict[str, Any] | None) -> None:
         table = self.query_one("#sample", DataTable)
