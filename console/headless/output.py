@@ -79,3 +79,15 @@ def print_json(obj: Any) -> None:
     indent = 2 if sys.stdout.isatty() else None
     sys.stdout.write(json.dumps(obj, indent=indent, default=str, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def print_json_with(obj: dict[str, Any], key: str, text: str) -> None:
+    """``print_json(obj | {key: json.loads(text)})`` without decoding ``text`` (already JSON) when
+    the document is one line for a pipe; a terminal gets it indented as usual."""
+    if sys.stdout.isatty():
+        print_json(obj | {key: json.loads(text)})
+        return
+    head = json.dumps({k: v for k, v in obj.items() if k != key}, default=str, ensure_ascii=False)
+    sep = ", " if len(head) > 2 else ""
+    sys.stdout.write(f"{head[:-1]}{sep}{json.dumps(key)}: {text}}}\n")
+    sys.stdout.flush()

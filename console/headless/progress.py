@@ -9,7 +9,7 @@ import time
 from collections import deque
 from typing import Any
 
-from console.headless.output import STATUS_STYLE, console, fmt_duration, plain, printable
+from console.headless.output import STATUS_STYLE, console, fmt_duration, printable
 from console.store.vocabulary import TERMINAL_TASK_STATES
 
 
@@ -131,9 +131,20 @@ def format_event(event: dict[str, Any]) -> str | None:
     return None
 
 
+NAME_WIDTH = 48  # a longer task name is cut with an ellipsis in the live table
+NOTE_WIDTH = 70
 SHOWN = 40  # a run with more tasks shows the ones that changed last, not its first 40
 TaskView = tuple[str, str, "float | None", "float | None", int]  # status, note, took, started at, attempt
 QUEUED: TaskView = ("queued", "", None, None, 1)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` padded or cut (with an ellipsis) to ``width`` terminal cells."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 class LiveTable:
@@ -195,8 +206,9 @@ class LiveTable:
             self.lines = self.lines[-5:]
 
     def _render(self) -> Any:
-        from rich.console import Group
-        from rich.table import Table
+        """The frame: one ``Text`` of aligned lines (a rich ``Table`` of the same rows took ~20 ms
+        to lay out, several times a second, on the GIL the run's tasks need; this ~3 ms)."""
+        from rich.cells import cell_len
         from rich.text import Text
 
         counts = dict(self.counts)
@@ -204,31 +216,34 @@ class LiveTable:
         title = f"run {self.run_id or ''} {printable(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         if len(self.state) > SHOWN:
             title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
-        table = Table(show_edge=False, pad_edge=False)
-        table.add_column("task")
-        table.add_column("status")
-        table.add_column("took", justify="right")
-        table.add_column("note", overflow="ellipsis", max_width=70)
         # events arrive on the engine's thread while this draws: work on copies (made in one C call)
         names = list(self.recent)[-self._rows() :][::-1] if len(self.state) > SHOWN else list(self.state)
+        rows: list[tuple[str, str, str, str, str]] = []
+        now = time.time()
         for name in names:
             status, note, took, t0, number = self.state[name]
             mark, style = STATUS_STYLE.get(status, ("?", "white"))
             if took is None and status == "running" and t0 is not None:
-                took = time.time() - t0
+                took = now - t0
             attempt = f" (attempt {number})" if number > 1 else ""
-            table.add_row(
-                plain(name),
-                Text(f"{mark} {status}{attempt}", style=style),  # a Text: no markup to parse per cell
-                fmt_duration(took),
-                plain(note),
-            )
+            rows.append((printable(name), f"{mark} {status}{attempt}", fmt_duration(took), printable(note), style))
         if len(self.state) > SHOWN:
-            table.add_row(f"... {len(self.state) - len(names)} more", "", "", "")
+            rows.append((f"... {len(self.state) - len(names)} more", "", "", "", ""))
+        wide = max([4, *(cell_len(r[0]) for r in rows)])
+        width = min(wide, NAME_WIDTH)
+        status_w = max([6, *(len(r[1]) for r in rows)])
+        took_w = max([4, *(len(r[2]) for r in rows)])
+        frame = Text(title + "\n", no_wrap=True, overflow="ellipsis", end="")
+        frame.append(f"{'task':<{width}}  {'status':<{status_w}}  {'took':>{took_w}}  note\n", style="bold")
+        frame.append("━" * (width + status_w + took_w + 10) + "\n", style="dim")
+        for name, status_text, took_text, note, style in rows:
+            frame.append(f"{_fit(name, width)}  ")
+            frame.append(f"{status_text:<{status_w}}", style=style)
+            frame.append(f"  {took_text:>{took_w}}  {_fit(note, NOTE_WIDTH).rstrip()}\n")
         for line in self.lines:
-            table.add_row("", "", "", plain(line, "cyan"))
-        # the title on a line of its own: a narrow table would wrap it mid-count
-        return Group(Text(title, no_wrap=True, overflow="ellipsis"), table)
+            frame.append(" " * (width + status_w + took_w + 6) + printable(line) + "\n", style="cyan")
+        frame.rstrip()
+        return frame
 
     def _rows(self) -> int:
         """How many of a big run's latest changes to list: what the terminal shows (rich's Live

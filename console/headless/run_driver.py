@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from console.headless.output import (
     console,
     fmt_duration,
-    print_json,
+    print_json_with,
     run_duration,
 )
 from console.presentation import STATUS_STYLE, fmt_task_counts, printable
@@ -145,14 +145,14 @@ def _exit_code(runner: Runner, session: Session, args: argparse.Namespace) -> in
 
 def _report(run_id: int, session: Session, args: argparse.Namespace, lost: str | None = None) -> None:
     """The run's summary; ``lost``: the store failed under it, so it failed whatever it recorded."""
-    from console.store.runs import failed_tasks, get_run_row, run_to_json, tasks_json
+    from console.store.runs import failed_tasks, get_run_row, run_to_json, tasks_json_text
 
     db = session.store.db
     run: Any = get_run_row(db, run_id)
     if lost is not None and run["status"] != "failed":
         run = {**run, "status": "failed", "error": lost}
     if args.json:
-        print_json(run_to_json(run) | {"tasks": tasks_json(db, run_id)})
+        print_json_with(run_to_json(run), "tasks", tasks_json_text(db, run_id))
         return
     # a big run's summary needs its failed tasks, not a dict per task
     tasks = failed_tasks(db, run_id)

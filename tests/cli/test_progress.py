@@ -91,3 +91,31 @@ def test_json_is_one_line_when_piped(project) -> None:
     out = project.cli("run", "p", "--json", check=0).stdout
     assert out.count("\n") == 1 and json.loads(out)["status"] == "succeeded"
     assert project.cli("show", "1", "--json").stdout.count("\n") == 1
+
+
+def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
+    from rich.console import Console
+
+    from console.headless.progress import NAME_WIDTH
+
+    long_name = "n" * (NAME_WIDTH + 20)
+    names = ["a", "[bold]x\x1b[31m\r\x00", "日本語", long_name]
+    table = LiveTable.__new__(LiveTable)
+    table.pipeline, table.run_id, table.started, table.lines = "p", 7, 0.0, ["m: acc = 0.9 [/]"]
+    table.state = dict.fromkeys(names, QUEUED)
+    table.counts, table.recent = {"queued": len(names)}, {}
+    table(_event("task.finished", names[1], "failed", error="[/]boom\x1b[2J"))
+    table(_event("task.started", names[2], "running"))
+    console = Console(width=120, file=io.StringIO(), color_system=None)
+    console.print(table._render())
+    lines = console.file.getvalue().splitlines()
+    assert lines[0].startswith("run 7 p  1/4 tasks")
+    assert lines[1].split() == ["task", "status", "took", "note"]
+    rows = lines[3:7]
+    from rich.cells import cell_len
+
+    starts = {cell_len(row[: row.index(word)]) for row, word in zip(rows, ["queued", "failed", "running", "queued"], strict=True)}
+    assert len(starts) == 1  # the status column starts at the same cell on every row (wide characters too)
+    assert "\\x1b[31m\\x0d\\x00" in rows[1] and "[/]boom\\x1b[2J" in rows[1] and "\x1b" not in "".join(lines)
+    assert long_name not in rows[3] and "…" in rows[3]
+    assert lines[-1].strip() == "m: acc = 0.9 [/]"
