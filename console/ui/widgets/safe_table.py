@@ -48,10 +48,15 @@ def still_highlighted(event: DataTable.RowHighlighted) -> bool:
     return event.cursor_row == event.data_table.cursor_row
 
 
+FOCUS_STATES = 8  # focus states a table's styles are kept for (focused, blurred, hovered, ...)
+
+
 class SafeTable(DataTable[Any]):
     """DataTable whose ``str`` cells, labels and column headers are shown literally."""
 
     _seen_styles: dict[object, tuple[Style, ...]] | None = None
+    _focus_styles: dict[tuple[object, ...], tuple[dict[str, Any], dict[str, Any]]] | None = None
+    _focus_rules: object = None  # the stylesheet's rules the kept styles were matched against
     _style_context: tuple[object, ...] = ()
     _last_size: tuple[int, int] = (0, 0)
 
@@ -70,6 +75,57 @@ class SafeTable(DataTable[Any]):
 
     class Resized(Message):
         """The table's width changed (its pane may show other columns now)."""
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Focus in or out restyles the table: Textual matches the whole stylesheet against it
+        and against each of its ~10 component classes (a fifth of a tab switch, twice: one table
+        blurred, one focused). What CSS can match is the same each time the table is in a state
+        it was in before (the same rules; for every node from the app down, its type, id,
+        classes and pseudo-classes), so that state's result is put back instead."""
+        key = self._css_state()
+        rules_now = self.app.stylesheet.rules if key else None
+        if rules_now is not self._focus_rules:  # the stylesheet was parsed again (CSS, theme)
+            self._focus_styles, self._focus_rules = None, rules_now
+        cached = self._focus_styles.get(key) if self._focus_styles is not None and key else None
+        if cached is None:
+            super().watch_has_focus(has_focus)
+            if key:
+                if self._focus_styles is None or len(self._focus_styles) >= FOCUS_STATES:
+                    self._focus_styles = {}
+                self._focus_styles[key] = (dict(self.styles.base._rules), dict(self._component_styles))
+            return
+        rules, components = cached
+        self._component_styles.clear()
+        self._component_styles.update(components)
+        base = self.styles.base
+        for name in base._rules.keys() | rules.keys():  # as Stylesheet.replace_rules, unanimated
+            setattr(base, name, rules.get(name))
+        # the styles are this state's last ones: its cached renders stand (see notify_style_update)
+        Widget.notify_style_update(self)
+        self._styles_cache.clear()
+        self._get_styles_to_render_cell.cache_clear()
+        sheet = self.app.stylesheet
+        # the scrollbars shown, as Textual's restyle does (reading one that is not there makes it)
+        vertical = self.show_vertical_scrollbar and self.scrollbar_size_vertical
+        horizontal = self.show_horizontal_scrollbar and self.scrollbar_size_horizontal
+        if vertical:
+            sheet.apply(self.vertical_scrollbar)
+        if horizontal:
+            sheet.apply(self.horizontal_scrollbar)
+        if vertical and horizontal:
+            sheet.apply(self.scrollbar_corner)
+        self.refresh()
+
+    def _css_state(self) -> tuple[object, ...]:
+        """Everything the stylesheet can match this table by (empty when it cannot be told)."""
+        try:
+            app = self.app
+            path = tuple(
+                (type(node), node.id, frozenset(node.classes), node.pseudo_classes) for node in self.css_path_nodes
+            )
+            return (app.theme, path)
+        except Exception:  # noqa: BLE001 - not mounted, no app: let Textual restyle
+            return ()
 
     def _style_signature(self) -> tuple[Style, ...]:
         return (
