@@ -83,7 +83,7 @@ class SafeTable(DataTable[Any]):
         it was in before (the same rules; for every node from the app down, its type, id,
         classes and pseudo-classes), so that state's result is put back instead."""
         key = self._css_state()
-        rules_now = self.app.stylesheet.rules if key else None
+        rules_now = getattr(self.app.stylesheet, "_rules", None) if key else None
         if rules_now is not self._focus_rules:  # the stylesheet was parsed again (CSS, theme)
             self._focus_styles, self._focus_rules = None, rules_now
         cached = self._focus_styles.get(key) if self._focus_styles is not None and key else None
@@ -120,6 +120,8 @@ class SafeTable(DataTable[Any]):
         """Everything the stylesheet can match this table by (empty when it cannot be told)."""
         try:
             app = self.app
+            if getattr(app.stylesheet, "_require_parse", True) or app.stylesheet._rules is None:
+                return ()  # the stylesheet is to be parsed again (reading its rules would do it now)
             path = tuple(
                 (type(node), node.id, frozenset(node.classes), node.pseudo_classes) for node in self.css_path_nodes
             )
