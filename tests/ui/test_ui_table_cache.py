@@ -174,3 +174,41 @@ def test_kept_focus_styles_are_the_ones_textual_computes() -> None:
                 Widget.watch_has_focus = textual_restyle  # type: ignore[method-assign]
 
     run(scenario())
+
+
+def test_a_frame_works_out_the_table_style_once_and_draws_the_same_lines() -> None:
+    from textual.dom import DOMNode
+    from textual.geometry import Region
+
+    async def scenario() -> None:
+        app = TableApp()
+        async with app.run_test(size=(60, 20)) as pilot:
+            table = app.query_one(SafeTable)
+            await settled(pilot, table)
+            crop = Region(0, 0, table.size.width, table.size.height)
+            walks: list[int] = []
+            original = DOMNode.__dict__["rich_style"]
+            walk = original.fget
+
+            def fresh() -> None:
+                table._line_cache.clear()
+                table._styles_cache.clear()
+
+            def counting(node: DOMNode) -> Any:
+                walks.append(1)
+                return walk(node)
+
+            DOMNode.rich_style = property(counting)  # type: ignore[method-assign,assignment]
+            try:
+                fresh()
+                lines = table.render_lines(crop)
+                per_frame = len(walks)
+                fresh()
+                walks.clear()
+                unpatched = DataTable.render_lines(table, crop)  # each line works the style out
+                assert lines == unpatched
+                assert per_frame == 1 and len(walks) >= table.size.height
+            finally:
+                DOMNode.rich_style = original  # type: ignore[method-assign]
+
+    run(scenario())

@@ -25,7 +25,9 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
@@ -115,6 +117,23 @@ class SafeTable(DataTable[Any]):
         if vertical and horizontal:
             sheet.apply(self.scrollbar_corner)
         self.refresh()
+
+    _frame_style: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        """The table's style; while a frame's lines are rendered, the one worked out for the frame
+        (DataTable's ``render_line`` walked every ancestor's styles for each line it drew)."""
+        frame = self._frame_style
+        return frame if frame is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = None
+        self._frame_style = self.rich_style  # the styles cannot change while the lines are drawn
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
 
     def _css_state(self) -> tuple[object, ...]:
         """Everything the stylesheet can match this table by (empty when it cannot be told)."""
