@@ -138,6 +138,12 @@ TaskView = tuple[str, str, "float | None", "float | None", int]  # status, note,
 QUEUED: TaskView = ("queued", "", None, None, 1)
 
 
+def _flat(text: Any) -> str:
+    """User or data text on one line of the frame: control characters shown as ``\\xNN``, tabs
+    and newlines as spaces (a multi-line error would break the rows apart)."""
+    return printable(text).replace("\n", " ").replace("\t", " ")
+
+
 def _fit(text: str, width: int) -> str:
     """``text`` padded or cut (with an ellipsis) to ``width`` terminal cells."""
     from rich.cells import cell_len, set_cell_size
@@ -226,22 +232,22 @@ class LiveTable:
             if took is None and status == "running" and t0 is not None:
                 took = now - t0
             attempt = f" (attempt {number})" if number > 1 else ""
-            rows.append((printable(name), f"{mark} {status}{attempt}", fmt_duration(took), printable(note), style))
+            rows.append((_flat(name), f"{mark} {status}{attempt}", fmt_duration(took), _flat(note), style))
         if len(self.state) > SHOWN:
             rows.append((f"... {len(self.state) - len(names)} more", "", "", "", ""))
         wide = max([4, *(cell_len(r[0]) for r in rows)])
         width = min(wide, NAME_WIDTH)
-        status_w = max([6, *(len(r[1]) for r in rows)])
+        status_w = max([6, *(cell_len(r[1]) for r in rows)])
         took_w = max([4, *(len(r[2]) for r in rows)])
         frame = Text(title + "\n", no_wrap=True, overflow="ellipsis", end="")
         frame.append(f"{'task':<{width}}  {'status':<{status_w}}  {'took':>{took_w}}  note\n", style="bold")
         frame.append("━" * (width + status_w + took_w + 10) + "\n", style="dim")
         for name, status_text, took_text, note, style in rows:
             frame.append(f"{_fit(name, width)}  ")
-            frame.append(f"{status_text:<{status_w}}", style=style)
+            frame.append(_fit(status_text, status_w), style=style)
             frame.append(f"  {took_text:>{took_w}}  {_fit(note, NOTE_WIDTH).rstrip()}\n")
         for line in self.lines:
-            frame.append(" " * (width + status_w + took_w + 6) + printable(line) + "\n", style="cyan")
+            frame.append(" " * (width + status_w + took_w + 6) + _flat(line) + "\n", style="cyan")
         frame.rstrip()
         return frame
 

@@ -104,7 +104,7 @@ def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
     table.pipeline, table.run_id, table.started, table.lines = "p", 7, 0.0, ["m: acc = 0.9 [/]"]
     table.state = dict.fromkeys(names, QUEUED)
     table.counts, table.recent = {"queued": len(names)}, {}
-    table(_event("task.finished", names[1], "failed", error="[/]boom\x1b[2J"))
+    table(_event("task.finished", names[1], "failed", error="[/]boom\x1b[2J\nsecond line\tend"))
     table(_event("task.started", names[2], "running"))
     console = Console(width=120, file=io.StringIO(), color_system=None)
     console.print(table._render())
@@ -116,6 +116,7 @@ def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
 
     starts = {cell_len(row[: row.index(word)]) for row, word in zip(rows, ["queued", "failed", "running", "queued"], strict=True)}
     assert len(starts) == 1  # the status column starts at the same cell on every row (wide characters too)
-    assert "\\x1b[31m\\x0d\\x00" in rows[1] and "[/]boom\\x1b[2J" in rows[1] and "\x1b" not in "".join(lines)
+    assert "\\x1b[31m\\x0d\\x00" in rows[1] and "[/]boom\\x1b[2J second line end" in rows[1]
+    assert "\x1b" not in "".join(lines)  # a multi-line error stays on its row, escapes shown
     assert long_name not in rows[3] and "…" in rows[3]
     assert lines[-1].strip() == "m: acc = 0.9 [/]"
