@@ -128,7 +128,6 @@ class SafeTable(DataTable[Any]):
         return frame if frame is not None else super().rich_style
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = None
         self._frame_style = self.rich_style  # the styles cannot change while the lines are drawn
         try:
             return super().render_lines(crop)
