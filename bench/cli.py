@@ -13,7 +13,9 @@ Measured in the same run, interleaved, median of ``--repeat``:
   live table on a pseudo-terminal.
 
 What the command adds is ``run - pipelines - engine``; the target is at most 20% of the engine's
-time. Each run's own recorded duration (started -> ended in the store) is shown as well.
+time. It is shown from the medians, and paired: the median of each repeat's own
+``run - pipelines - engine`` (a slow spell of the machine slows all of a repeat's commands).
+Each run's own recorded duration (started -> ended in the store) is shown as well.
 
 The console package's bytecode is compiled first (``compileall``, as ``bench sql`` does and as
 ``pip install`` does): with ``PYTHONDONTWRITEBYTECODE`` set, as on this machine, every command
@@ -163,6 +165,11 @@ def main(argv: list[str]) -> int:
             f"  {label:<33}  {w * 1000:8.0f} ms  adds {added * 1000:6.0f} ms beyond pipelines + engine"
             f" = {added / e:6.1%} of the engine (target <= 20%)"
         )
+    # paired within each repeat (the machine's slow and fast spells hit a repeat's commands alike)
+    print("paired, each repeat's own run - pipelines - engine (median, range):")
+    for label, runs, _ in shown:
+        shares = sorted((w - li - en) / en for w, li, en in zip(runs, listing, engine, strict=True))
+        print(f"  {label:<33}  {med(shares):6.1%} of the engine  ({shares[0]:.1%} .. {shares[-1]:.1%})")
     ce, cp = med(CPU["engine"]), med(CPU["pipelines"])
     print(f"CPU time (user + system, all threads): engine {ce * 1000:.0f} ms, pipelines {cp * 1000:.0f} ms")
     for label, _, key in shown:
