@@ -13,8 +13,9 @@ Measured in the same run, interleaved, median of ``--repeat``:
   live table on a pseudo-terminal.
 
 What the command adds is ``run - pipelines - engine``; the target is at most 20% of the engine's
-time. It is shown from the medians, and paired: the median of each repeat's own
-``run - pipelines - engine`` (a slow spell of the machine slows all of a repeat's commands).
+time. It is shown from the medians, and paired: the median and range of each repeat's own
+``run - pipelines - engine``; the range shows how far one repeat's figure is from another's
+(on a noisy machine, farther than the command's whole cost).
 Each run's own recorded duration (started -> ended in the store) is shown as well.
 
 The console package's bytecode is compiled first (``compileall``, as ``bench sql`` does and as
