@@ -219,7 +219,7 @@ class LiveTable:
 
         counts = dict(self.counts)
         done = sum(counts.get(s, 0) for s in TERMINAL_TASK_STATES)
-        title = f"run {self.run_id or ''} {printable(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
+        title = f"run {self.run_id or ''} {_flat(self.pipeline)}  {done}/{len(self.state)} tasks  {fmt_duration(time.time() - self.started)}"
         if len(self.state) > SHOWN:
             title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
         # events arrive on the engine's thread while this draws: work on copies (made in one C call)

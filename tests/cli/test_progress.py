@@ -120,3 +120,17 @@ def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
     assert "\x1b" not in "".join(lines)  # a multi-line error stays on its row, escapes shown
     assert long_name not in rows[3] and "…" in rows[3]
     assert lines[-1].strip() == "m: acc = 0.9 [/]"
+
+
+def test_live_table_title_stays_one_line_for_a_pipeline_name_with_a_newline() -> None:
+    from rich.console import Console
+
+    table = LiveTable.__new__(LiveTable)
+    table.pipeline, table.run_id, table.started, table.lines = "etl\nsecond\x1b[2J", 7, 0.0, []
+    table.state = {"a": QUEUED}
+    table.counts, table.recent = {"queued": 1}, {}
+    console = Console(width=120, file=io.StringIO(), color_system=None)
+    console.print(table._render())
+    lines = console.file.getvalue().splitlines()
+    assert lines[0].startswith("run 7 etl second\\x1b[2J  0/1 tasks")
+    assert lines[1].split() == ["task", "status", "took", "note"]
