@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -186,16 +187,18 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
 
     consumer = _consumer(source)  # connects in the background while the warehouse is read
     pieces = Pieces() if source.decode is json_decode else None
+    # the topic's partitions and log ends are asked for while DuckDB opens the warehouse (~20 ms
+    # each; the first request waits for the broker connection)
+    topic = _Background(lambda: _log_ends(consumer, source))
     try:
         # One write connection for the whole batch: opening DuckDB costs ~20 ms (it builds its
         # catalog), and a poll longer than the warehouse's linger would close it in between.
         with offsets.warehouse(ctx) as con:
             stored = offsets.stored(con, source.topic, source.group)
-            parts = partitions(consumer, source)
+            ends = topic.result()
+            parts = sorted(ends)
             starts, origins = _starting_offsets(consumer, source, parts, stored)
-            tps = [TopicPartition(source.topic, p, starts[p]) for p in parts]
-            ends = {tp.partition: _log_end(consumer, tp) for tp in tps}
-            consumer.assign(tps)
+            consumer.assign([TopicPartition(source.topic, p, starts[p]) for p in parts])
             messages = _poll(consumer, source, starts, ends, ctx, pieces)
             rows, bad, nexts = decode_rows(messages, source.decode, starts)
             frame = to_frame(rows)
@@ -203,9 +206,10 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
                 rows = frame = source.transform(frame)
             ctx.check_cancelled()
             offsets.write_batch(con, source, rows, bad, starts, nexts, ctx.run_id)
-        offsets.checkpoint_soon(ctx)
+        offsets.checkpoint_soon(ctx, len(rows))
         _commit_to_group(consumer, source, nexts, ctx)
     finally:
+        topic.wait()  # never closes the consumer under the metadata request
         if pieces is not None:
             pieces.close()
         consumer.close()
@@ -216,6 +220,39 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
         + ", ".join(f"{p}:{o}" for p, o in sorted(nexts.items()))
     )
     return frame
+
+
+class _Background:
+    """One call on a side thread; :meth:`result` returns its value or raises its error."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kafka-metadata", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Any:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _log_ends(consumer: Any, source: KafkaSource) -> dict[int, int]:
+    """Each partition of the topic and its log end now."""
+    from confluent_kafka import TopicPartition
+
+    return {p: _log_end(consumer, TopicPartition(source.topic, p)) for p in partitions(consumer, source)}
 
 
 def _starting_offsets(

@@ -63,11 +63,11 @@ def warehouse(ctx: Context) -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
 
 
-def checkpoint_soon(ctx: Context) -> None:
-    """The batch is committed: DuckDB writes it into the file while the engine stores the result."""
+def checkpoint_soon(ctx: Context, rows: int) -> None:
+    """The batch of ``rows`` is committed: DuckDB writes it into the file while the engine stores the result."""
     from console.sql.warehouse import checkpoint_soon as start
 
-    start(_run_warehouse(ctx), ctx.run_id)
+    start(_run_warehouse(ctx), ctx.run_id, appended=rows)
 
 
 def _run_warehouse(ctx: Context) -> Path:

@@ -2,7 +2,8 @@
 
 A large batch is cut into pieces of whole ``consume()`` chunks as it arrives; one thread of the
 batch parses each piece with pyarrow (``arrow_json.py``; it releases the GIL: the fetch goes on),
-so that what is left to parse when the last message is in is the last piece. The result is the
+so that what is left to parse when the last message is in is the last piece (and any the thread
+has not reached: the batch's own thread parses those beside it). The result is the
 one DuckDB's reader would give the whole batch with every row sampled (the reference,
 ``decode.py``), or nothing:
 
@@ -44,9 +45,11 @@ class Pieces:
     def __init__(self) -> None:
         self._chunks: list[Chunk] = []
         self._pending = 0
-        self._todo: queue.SimpleQueue[tuple[bytes, Positions, int] | None] = queue.SimpleQueue()
-        self._tables: list[ArrowTable] = []
-        self._schema: Any | None = None  # the first piece's columns
+        self._todo: queue.SimpleQueue[tuple[int, bytes, Positions, int] | None] = queue.SimpleQueue()
+        self._submitted = 0
+        self._tables: dict[int, ArrowTable] = {}  # by the piece's place in the batch
+        self._lock = threading.Lock()  # the parsed pieces' columns, checked by two threads at the end
+        self._schema: Any | None = None  # the first parsed piece's columns
         self._varchar: set[str] = set()  # string columns some piece proved VARCHAR
         self._failed = False
         self._closing = False
@@ -68,15 +71,17 @@ class Pieces:
         once every piece is parsed; None when the pieces cannot stand for the batch."""
         if self._chunks and not self._failed:
             self._submit()
+        self._help()
         self._stop()
-        if self._failed or not self._tables or sum(t.num_rows for t in self._tables) != total:
+        tables = [self._tables[i] for i in sorted(self._tables)]
+        if self._failed or not tables or sum(t.num_rows for t in tables) != total:
             return None
-        if not arrow_json.string_columns(self._tables[0]) <= self._varchar:
+        if not arrow_json.string_columns(tables[0]) <= self._varchar:
             return None  # a column that may be dates or times throughout: DuckDB decides
         import pyarrow as pa
 
         self.ok = True
-        return self._tables[0] if len(self._tables) == 1 else pa.concat_tables(self._tables)
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
     def close(self) -> None:
         """Stop the thread (what it is parsing is finished, the rest dropped)."""
@@ -93,7 +98,8 @@ class Pieces:
             self._failed = True
             return
         positions = (np.concatenate([c[1] for c in chunks]), np.concatenate([c[2] for c in chunks]))
-        self._todo.put((text, positions, n))
+        self._todo.put((self._submitted, text, positions, n))
+        self._submitted += 1
         if self._thread is None:
             self._thread = threading.Thread(target=self._work, name="kafka-pieces", daemon=True)
             self._thread.start()
@@ -106,23 +112,41 @@ class Pieces:
 
     def _work(self) -> None:
         while (item := self._todo.get()) is not None:
-            if self._failed or self._closing:
-                continue
-            try:
-                self._piece(*item)
-            except BaseException:  # noqa: BLE001 - any error: the batch is decoded whole
-                self._failed = True
+            self._take(item)
 
-    def _piece(self, text: bytes, positions: Positions, n: int) -> None:
+    def _help(self) -> None:
+        """The fetch is over: this thread parses the pieces still waiting, beside the worker (the
+        pieces parsed during the fetch take longer than the fetch of one, so a few wait at its end)."""
+        while True:
+            try:
+                item = self._todo.get_nowait()
+            except queue.Empty:
+                return
+            if item is None:  # not put before _stop(); kept for the worker all the same
+                self._todo.put(item)
+                return
+            self._take(item)
+
+    def _take(self, item: tuple[int, bytes, Positions, int]) -> None:
+        if self._failed or self._closing:
+            return
+        try:
+            self._piece(*item)
+        except BaseException:  # noqa: BLE001 - any error: the batch is decoded whole
+            self._failed = True
+
+    def _piece(self, index: int, text: bytes, positions: Positions, n: int) -> None:
         parsed = arrow_json.parse(text, n)
         if parsed is None:
             self._failed = True
             return
         table = parsed.table
-        if self._schema is None:
-            self._schema = table.schema
-        if not table.schema.equals(self._schema):
-            self._failed = self.mismatch = True
-            return
-        self._varchar |= parsed.varchar
-        self._tables.append(with_positions(table, *positions))
+        with self._lock:
+            # every piece against the first one parsed: all equal to it is all equal to each other
+            if self._schema is None:
+                self._schema = table.schema
+            if not table.schema.equals(self._schema):
+                self._failed = self.mismatch = True
+                return
+            self._varchar |= parsed.varchar
+        self._tables[index] = with_positions(table, *positions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -155,3 +156,40 @@ def test_a_checkpoint_started_early_ends_before_the_connection_closes(tmp_path: 
     probe = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select count(*) from t').fetchone()[0])"
     out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "300010"
+
+
+def _row_groups(path: Path) -> list[int]:
+    """Rows per row group of table ``t`` (read in another process: the file as written)."""
+    probe = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print(con.execute("
+        "\"select max(count) from pragma_storage_info('t') where column_name = 'x' group by row_group_id"
+        " order by row_group_id\").fetchall())"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+    return [int(n) for (n,) in ast.literal_eval(out.stdout.strip())]
+
+
+def _append_and_checkpoint(path: Path, run_id: int, rows: int) -> None:
+    with wh.write_cursor(path, run_id) as cur:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS t (x BIGINT); INSERT INTO t SELECT range FROM range({rows})")
+    wh.checkpoint_soon(path, run_id, appended=rows)
+    wh.release_run(path, run_id)
+
+
+def test_a_large_append_leaves_the_row_groups_before_it_alone(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    for run_id in (1, 2):
+        _append_and_checkpoint(path, run_id, 300_000)
+    # each batch in full row groups but its last; the first batch's last one not rewritten
+    assert _row_groups(path) == [122_880, 122_880, 54_240] * 2
+    with wh.write_cursor(path, 3) as cur:  # DuckDB's own setting is back for every other write
+        assert cur.execute("select current_setting('max_vacuum_tasks')").fetchone()[0] == 100
+    wh.release_run(path, 3)
+
+
+def test_small_appends_are_merged_into_the_row_groups_before_them(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    for run_id in range(1, 13):
+        _append_and_checkpoint(path, run_id, 10_000)
+    assert sum(_row_groups(path)) == 120_000
+    assert len(_row_groups(path)) <= 2  # not one per append

@@ -51,6 +51,30 @@ def test_pieces_give_the_rows_the_whole_batch_gives() -> None:
     assert frame["n"].tolist() == list(range(N)) and frame["_kafka_offset"].iloc[-1] == (N - 1) // 3
 
 
+def test_pieces_left_at_the_fetchs_end_are_parsed_by_both_threads_in_the_batchs_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    import time
+
+    from console.streaming import arrow_json
+
+    parse, by = arrow_json.parse, []
+
+    def slow_worker(text: bytes, rows: int, **kw: Any) -> Any:
+        worker = threading.current_thread().name == "kafka-pieces"
+        by.append(worker)
+        if worker:
+            time.sleep(0.2)  # the worker falls behind the fetch: pieces wait for finish()
+        return parse(text, rows, **kw)
+
+    monkeypatch.setattr(arrow_json, "parse", slow_worker)
+    rows, bad, pieces = read(values())
+    assert pieces.ok and not bad and set(by) == {True, False}  # both threads parsed some
+    assert rows.equals(whole(values()))  # in order, with every row's partition and offset
+    assert to_frame(rows)["n"].tolist() == list(range(N))
+
+
 @pytest.mark.parametrize("late", [
     {"n": 1, "name": "a", "x": 1.5, "new": "[bold]key[/]"},  # a key the first piece never had
     {"n": 1.5, "name": "a", "x": 1.5},  # a type the first piece's columns cannot hold
