@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import sys
 import threading
 import time
@@ -74,26 +73,31 @@ class PlainPrinter:
         self._drain()
 
 
-_stamps: dict[int, str] = {}
+_heads: dict[tuple[int, Any, str], str] = {}
 
 
-def _stamp(at: float) -> str:
-    """Local HH:MM:SS of ``at``, formatted once per second (a big run prints thousands a second)."""
-    second = int(at)
-    text = _stamps.get(second)
-    if text is None:
-        if len(_stamps) > 64:
-            _stamps.clear()
-        text = _stamps[second] = time.strftime("%H:%M:%S", time.localtime(second))
-    return text
+def _head(at: float, run_id: Any, pipeline: str) -> str:
+    """A line's ``HH:MM:SS run N pipeline`` (local time), made once per second and run: a big run
+    prints tens of thousands of lines a second, and this was most of each line's cost."""
+    key = (int(at), run_id, pipeline)
+    head = _heads.get(key)
+    if head is None:
+        if len(_heads) > 64:
+            _heads.clear()
+        stamp = time.strftime("%H:%M:%S", time.localtime(key[0]))
+        # a pipeline or model event is not a run's: its stamp alone
+        head = _heads[key] = stamp if run_id is None else f"{stamp} run {run_id} {pipeline}".rstrip()
+    return head
 
 
 def format_event(event: dict[str, Any]) -> str | None:
     kind, data = event["kind"], event.get("data") or {}
-    stamp = _stamp(event.get("at") or time.time())
-    head = f"{stamp} run {event['run_id']} {event.get('pipeline', '')}".rstrip()
-    if event.get("run_id") is None:
-        head = stamp  # a pipeline or model event, not a run's
+    head = _head(event.get("at") or time.time(), event.get("run_id"), event.get("pipeline", ""))
+    if kind == "task.finished" and event["status"] == "succeeded":  # most lines of a big run: first
+        return f"{head} task {event['task']} succeeded in {fmt_duration(data.get('duration_s'))}"
+    if kind == "task.started":
+        attempt = data.get("attempt")
+        return f"{head} task {event['task']} running" + (f" (attempt {attempt})" if attempt else "")
     if kind == "run.created":
         return f"{head} created (trigger {data.get('trigger', '?')})"
     if kind == "run.started":
@@ -102,9 +106,6 @@ def format_event(event: dict[str, Any]) -> str | None:
         took = fmt_duration(data.get("duration_s"))
         err = f": {data['error']}" if data.get("error") else ""
         return f"{head} {event['status']} in {took}{err}"
-    if kind == "task.started":
-        attempt = data.get("attempt")
-        return f"{head} task {event['task']} running" + (f" (attempt {attempt})" if attempt else "")
     if kind == "task.retrying":
         return (
             f"{head} task {event['task']} retrying in {data.get('delay_s', 0):g}s "
@@ -112,8 +113,6 @@ def format_event(event: dict[str, Any]) -> str | None:
         )
     if kind == "task.finished":
         status = event["status"]
-        if status == "succeeded":
-            return f"{head} task {event['task']} succeeded in {fmt_duration(data.get('duration_s'))}"
         if status == "failed":
             return f"{head} task {event['task']} failed: {data.get('error')}"
         if status == "skipped":
@@ -136,6 +135,7 @@ NOTE_WIDTH = 70
 SHOWN = 40  # a run with more tasks shows the ones that changed last, not its first 40
 TaskView = tuple[str, str, "float | None", "float | None", int]  # status, note, took, started at, attempt
 QUEUED: TaskView = ("queued", "", None, None, 1)
+_CHANGES = frozenset(("task.started", "task.finished", "task.retrying", "task.reused"))
 
 
 def _flat(text: Any) -> str:
@@ -161,55 +161,72 @@ class LiveTable:
     tasks or 20,000.
     """
 
-    def __init__(self, pipeline: str, tasks: list[str]) -> None:
-        from rich.live import Live
-
+    def __init__(self, pipeline: str, tasks: list[str], *, live: bool = True) -> None:
         self.pipeline = pipeline
         # a task's (status, note, took, started at, attempt): tuples of plain values, one shared
         # for every queued task, so 20,000 tasks are not 20,000 dicts for the collector to walk
         self.state: dict[str, TaskView] = dict.fromkeys(tasks, QUEUED)
         self.counts: dict[str, int] = {"queued": len(tasks)}
-        self.recent: dict[str, None] = {}  # insertion-ordered set of tasks, latest change last
+        # the tasks of the latest changes, latest last (a name once per change: one append per
+        # event on the engine's thread; the frame keeps each name's latest)
+        self.recent: deque[str] = deque(maxlen=8 * SHOWN)
         self.run_id: int | None = None
         self.started = time.time()
         self.lines: list[str] = []
-        self._live = Live(
-            self._render(),
-            console=console(),
-            refresh_per_second=4,
-            redirect_stdout=False,
-            redirect_stderr=False,
-            transient=False,
-            get_renderable=self._render,
-        )
-        self._live.start()
+        self._live: Any = None
+        if live:
+            from rich.live import Live
+
+            self._live = Live(
+                self._render(),
+                console=console(),
+                refresh_per_second=4,
+                redirect_stdout=False,
+                redirect_stderr=False,
+                transient=False,
+                get_renderable=self._render,
+            )
+            self._live.start()
 
     def __call__(self, event: dict[str, Any]) -> None:
+        """One event, on the engine's thread: a big run sends tens of thousands a second, so this
+        does the least it can (the frame does the rest, four times a second)."""
+        kind = event["kind"]
         self.run_id = event.get("run_id", self.run_id)
-        task, data = event.get("task"), event.get("data") or {}
-        changes = ("task.started", "task.finished", "task.retrying", "task.reused")
-        if task and task in self.state and event["kind"] in changes:
-            status, note, took, t0, attempt = self.state[task]
-            self.counts[status] -= 1
+        if kind in _CHANGES:
+            task = event["task"]
+            view = self.state.get(task)
+            if view is None:
+                return
+            status, note, took, t0, attempt = view
+            counts = self.counts
+            counts[status] -= 1
             status = event["status"]
-            self.counts[status] = self.counts.get(status, 0) + 1
-            note = data.get("error") or ""
-            if "duration_s" in data:
-                took = data["duration_s"]
-            if event["kind"] == "task.started":
-                t0 = time.time()
-            if "attempt" in data:
-                attempt = data["attempt"]
+            counts[status] = counts.get(status, 0) + 1
+            data = event.get("data")
+            if data:
+                note = data.get("error") or ""
+                took = data.get("duration_s", took)
+                attempt = data.get("attempt", attempt)
+            else:
+                note = ""
+            if kind == "task.started":
+                t0 = event.get("at") or time.time()
             self.state[task] = (status, note, took, t0, attempt)
-            if len(self.state) > SHOWN:
-                self.recent.pop(task, None)
-                self.recent[task] = None
-                if len(self.recent) > 4 * SHOWN:
-                    for old in list(itertools.islice(self.recent, len(self.recent) - SHOWN)):
-                        del self.recent[old]
-        if event["kind"] == "metric.logged":
-            self.lines.append(f"{task}: {data.get('name')} = {data.get('value'):.6g}")
+            self.recent.append(task)
+        elif kind == "metric.logged":
+            data = event.get("data") or {}
+            self.lines.append(f"{event.get('task')}: {data.get('name')} = {data.get('value'):.6g}")
             self.lines = self.lines[-5:]
+
+    def _latest(self, rows: int) -> list[str]:
+        """The tasks of the latest ``rows`` changes, latest first, each once."""
+        names: dict[str, None] = {}
+        for task in reversed(list(self.recent)):  # a copy: events arrive while this draws
+            names[task] = None
+            if len(names) == rows:
+                break
+        return list(names)
 
     def _render(self) -> Any:
         """The frame: one ``Text`` of aligned lines (a rich ``Table`` of the same rows took ~20 ms
@@ -223,7 +240,7 @@ class LiveTable:
         if len(self.state) > SHOWN:
             title += "  (" + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ")"
         # events arrive on the engine's thread while this draws: work on copies (made in one C call)
-        names = list(self.recent)[-self._rows() :][::-1] if len(self.state) > SHOWN else list(self.state)
+        names = self._latest(self._rows()) if len(self.state) > SHOWN else list(self.state)
         rows: list[tuple[str, str, str, str, str]] = []
         now = time.time()
         for name in names:
@@ -260,4 +277,5 @@ class LiveTable:
         return SHOWN if not height else max(5, min(SHOWN, height - 7 - len(self.lines)))
 
     def stop(self) -> None:
-        self._live.stop()  # draws the last frame itself (a refresh before it drew one more)
+        if self._live is not None:
+            self._live.stop()  # draws the last frame itself (a refresh before it drew one more)

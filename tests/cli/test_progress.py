@@ -6,7 +6,7 @@ import io
 import json
 import threading
 
-from console.headless.progress import QUEUED, SHOWN, LiveTable, PlainPrinter
+from console.headless.progress import SHOWN, LiveTable, PlainPrinter
 
 
 def _event(kind: str, task: str | None, status: str, **data: object) -> dict[str, object]:
@@ -63,16 +63,14 @@ def test_live_table_of_a_big_run_shows_counts_and_the_latest_changes() -> None:
     from rich.console import Console
 
     names = [f"t{i}" for i in range(5000)]
-    table = LiveTable.__new__(LiveTable)  # the state machine without starting a Live display
-    table.pipeline, table.run_id, table.started, table.lines = "[bold]fan", 7, 0.0, []
-    table.state = dict.fromkeys(names, QUEUED)
-    table.counts, table.recent = {"queued": len(names)}, {}
+    table = LiveTable("[bold]fan", names, live=False)  # the state machine without a Live display
+    table.run_id, table.started = 7, 0.0
     for name in names[:3000]:
         table(_event("task.started", name, "running"))
         table(_event("task.finished", name, "succeeded", duration_s=0.0))
     table(_event("task.finished", "t4999", "failed", error="\x1b[31mboom[/]"))
     assert table.counts == {"queued": 1999, "running": 0, "succeeded": 3000, "failed": 1}
-    assert len(table.recent) <= 4 * SHOWN
+    assert len(table.recent) <= 8 * SHOWN
     console = Console(width=160, file=io.StringIO(), color_system=None)
     console.print(table._render())
     text = console.file.getvalue()
@@ -100,10 +98,8 @@ def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
 
     long_name = "n" * (NAME_WIDTH + 20)
     names = ["a", "[bold]x\x1b[31m\r\x00", "日本語", long_name]
-    table = LiveTable.__new__(LiveTable)
-    table.pipeline, table.run_id, table.started, table.lines = "p", 7, 0.0, ["m: acc = 0.9 [/]"]
-    table.state = dict.fromkeys(names, QUEUED)
-    table.counts, table.recent = {"queued": len(names)}, {}
+    table = LiveTable("p", names, live=False)
+    table.run_id, table.started, table.lines = 7, 0.0, ["m: acc = 0.9 [/]"]
     table(_event("task.finished", names[1], "failed", error="[/]boom\x1b[2J\nsecond line\tend"))
     table(_event("task.started", names[2], "running"))
     console = Console(width=120, file=io.StringIO(), color_system=None)
@@ -125,10 +121,8 @@ def test_live_table_rows_line_up_and_hostile_names_stay_text() -> None:
 def test_live_table_title_stays_one_line_for_a_pipeline_name_with_a_newline() -> None:
     from rich.console import Console
 
-    table = LiveTable.__new__(LiveTable)
-    table.pipeline, table.run_id, table.started, table.lines = "etl\nsecond\x1b[2J", 7, 0.0, []
-    table.state = {"a": QUEUED}
-    table.counts, table.recent = {"queued": 1}, {}
+    table = LiveTable("etl\nsecond\x1b[2J", ["a"], live=False)
+    table.run_id, table.started = 7, 0.0
     console = Console(width=120, file=io.StringIO(), color_system=None)
     console.print(table._render())
     lines = console.file.getvalue().splitlines()
