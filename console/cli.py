@@ -7,6 +7,7 @@ Each area registers its subcommands from its own module under ``console.headless
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -115,6 +116,16 @@ def _tolerate_narrow_encodings() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command: ``opsconsole ...`` (``argv`` None: the process's own arguments, and it ends next)."""
+    code = _main(argv)
+    if argv is None:
+        # The process exits next: its objects are left to the OS, not swept by the collector's
+        # last pass (~25 ms after a 20,000-task run). The store is closed by then; atexit runs.
+        gc.freeze()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _tolerate_narrow_encodings()
     parser = build_parser()
     args = parser.parse_args(nest_verbs(sys.argv[1:] if argv is None else argv))

@@ -73,31 +73,40 @@ class PlainPrinter:
         self._drain()
 
 
-_heads: dict[tuple[int, Any, str], str] = {}
+_last_head: tuple[Any, ...] = (None, None, None, "")  # second, run id, pipeline and the head made for them
+_MS = [f"{ms}ms" for ms in range(1001)]  # what fmt_duration says of any time under 0.9995 s (to "1000ms")
 
 
 def _head(at: float, run_id: Any, pipeline: str) -> str:
     """A line's ``HH:MM:SS run N pipeline`` (local time), made once per second and run: a big run
     prints tens of thousands of lines a second, and this was most of each line's cost."""
-    key = (int(at), run_id, pipeline)
-    head = _heads.get(key)
-    if head is None:
-        if len(_heads) > 64:
-            _heads.clear()
-        stamp = time.strftime("%H:%M:%S", time.localtime(key[0]))
-        # a pipeline or model event is not a run's: its stamp alone
-        head = _heads[key] = stamp if run_id is None else f"{stamp} run {run_id} {pipeline}".rstrip()
+    global _last_head
+    second, last = int(at), _last_head  # one tuple, read once: whole even while another thread sets it
+    if second == last[0] and run_id == last[1] and pipeline == last[2]:
+        return str(last[3])
+    stamp = time.strftime("%H:%M:%S", time.localtime(second))
+    # a pipeline or model event is not a run's: its stamp alone
+    head = stamp if run_id is None else f"{stamp} run {run_id} {pipeline}".rstrip()
+    _last_head = (second, run_id, pipeline, head)
     return head
+
+
+def _took(seconds: float | None) -> str:
+    # round() is the half-even rounding of format's ".0f": the same text, without formatting it
+    return _MS[round(seconds * 1000)] if seconds is not None and 0 <= seconds < 0.9995 else fmt_duration(seconds)
 
 
 def format_event(event: dict[str, Any]) -> str | None:
     kind, data = event["kind"], event.get("data") or {}
     head = _head(event.get("at") or time.time(), event.get("run_id"), event.get("pipeline", ""))
-    if kind == "task.finished" and event["status"] == "succeeded":  # most lines of a big run: first
-        return f"{head} task {event['task']} succeeded in {fmt_duration(data.get('duration_s'))}"
-    if kind == "task.started":
+    if kind == "task.finished":
+        if event["status"] == "succeeded":  # most lines of a big run: first
+            return f"{head} task {event['task']} succeeded in {_took(data.get('duration_s'))}"
+    elif kind == "task.started":
         attempt = data.get("attempt")
-        return f"{head} task {event['task']} running" + (f" (attempt {attempt})" if attempt else "")
+        if attempt:
+            return f"{head} task {event['task']} running (attempt {attempt})"
+        return f"{head} task {event['task']} running"
     if kind == "run.created":
         return f"{head} created (trigger {data.get('trigger', '?')})"
     if kind == "run.started":

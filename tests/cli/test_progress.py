@@ -128,3 +128,24 @@ def test_live_table_title_stays_one_line_for_a_pipeline_name_with_a_newline() ->
     lines = console.file.getvalue().splitlines()
     assert lines[0].startswith("run 7 etl second\\x1b[2J  0/1 tasks")
     assert lines[1].split() == ["task", "status", "took", "note"]
+
+
+def test_a_lines_head_and_duration_are_those_of_its_own_event() -> None:
+    import time
+
+    from console.headless.progress import format_event
+    from console.presentation import fmt_duration
+
+    def line(run_id: object, at: float, seconds: float | None) -> str | None:
+        return format_event({**_event("task.finished", "t", "succeeded", duration_s=seconds), "run_id": run_id, "at": at})
+
+    at = 1_796_000_000.25
+    first, same, next_second, other_run = line(7, at, 0.0), line(7, at + 0.5, 0.0), line(7, at + 1, 0.0), line(8, at, 0.0)
+    stamp = time.strftime("%H:%M:%S", time.localtime(int(at)))
+    assert first == same == f"{stamp} run 7 p task t succeeded in 0ms"
+    assert next_second and next_second.startswith(time.strftime("%H:%M:%S", time.localtime(int(at) + 1)))
+    assert other_run and other_run.startswith(f"{stamp} run 8 p ")
+    # the table of sub-second texts says what fmt_duration says, at every rounding edge
+    edges = [i / 1000 + d for i in range(1000) for d in (0.0, 0.0004999, 0.0005, 0.0005001)]
+    for seconds in [*edges, None, -0.001, 0.9995, 1.0, 59.9, 3600.0]:
+        assert line(7, at, seconds) == f"{stamp} run 7 p task t succeeded in {fmt_duration(seconds)}", seconds
