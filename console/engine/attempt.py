@@ -124,7 +124,10 @@ def execute(host: RunHost, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt)
 
             value = run_checks(host, spec, value, log)
         duration = time.perf_counter() - t0
-        key = results.save(host.store, value)
+        ctx = kwargs.get("ctx") if spec.wants_ctx else None
+        key = ctx.early_key(value) if ctx is not None else None  # saved by the task itself (Kafka)
+        if key is None:
+            key = results.save(host.store, value)
         return TaskOutcome(value=value, key=key, duration=duration)
     except BaseException as exc:
         if not isinstance(exc, (TaskError,)):
@@ -134,6 +137,8 @@ def execute(host: RunHost, spec: TaskSpec, kwargs: dict[str, Any], att: Attempt)
             log.line(f"ERROR {exc}")
         raise
     finally:
+        if spec.wants_ctx and kwargs.get("ctx") is not None:
+            kwargs["ctx"].settle_early()  # a failed attempt's early save too: no thread outlives it
         left = forks.end_orphans(log)  # a failed attempt's forks too
         if left:
             log.line(f"WARNING killed forked process(es) {', '.join(map(str, left))} the task left running")

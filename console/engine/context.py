@@ -55,6 +55,7 @@ class Context:
         self.logger = TaskLogger(log)
         self._cancel = cancel_event or threading.Event()
         self.registered: list[tuple[str, int]] = []
+        self._early: tuple[Any, threading.Thread, list[Any]] | None = None  # see save_result_early
 
     # -- cancel ---------------------------------------------------------------------
     @property
@@ -117,6 +118,45 @@ class Context:
         self._bus.publish(Event(kind, self.run_id, self.task, None, data, self.pipeline))
 
     # -- artifacts ----------------------------------------------------------------------
+    def save_result_early(self, value: Any) -> None:
+        """Start storing ``value``, the very object this task will return, while the task goes
+        on: a large result takes tens of milliseconds to pickle, hash and write (the Kafka source
+        overlaps that with its warehouse write). The engine then takes its key instead of storing
+        it again; a task that returns another object (or checks that replace it) has that stored
+        as usual. One value per attempt (a second call waits for the first)."""
+        from console.store import results
+
+        self.settle_early()
+        outcome: list[Any] = []  # the key, or the error
+
+        def save() -> None:
+            try:
+                outcome.append(results.save(self.store, value))
+            except BaseException as exc:  # noqa: BLE001 - raised where the result is taken
+                outcome.append(exc)
+
+        thread = threading.Thread(target=save, name=f"opsconsole-result-{self.task}", daemon=True)
+        thread.start()
+        self._early = (value, thread, outcome)
+
+    def early_key(self, value: Any) -> str | None:
+        """The key :meth:`save_result_early` stored ``value`` under (its error raised), once
+        written; None when it stored nothing, or another object."""
+        early = self._early
+        self.settle_early()
+        if early is None or early[0] is not value:
+            return None
+        found = early[2][0] if early[2] else None
+        if isinstance(found, BaseException):
+            raise found
+        return found if isinstance(found, str) else None
+
+    def settle_early(self) -> None:
+        """Wait for an early save (the attempt ends, whatever its end: no thread outlives it)."""
+        if self._early is not None:
+            self._early[1].join()
+            self._early = None
+
     def artifact_path(self, name: str) -> Path:
         """A path under this run's output folder (``.opsconsole/runs/<id>/``) to write a file."""
         if "/" in name or "\\" in name or name in ("", ".", ".."):

@@ -40,6 +40,9 @@ class Ctx:
     def log(self, line: str) -> None:
         self.lines.append(line)
 
+    def save_result_early(self, value: Any) -> None:
+        self.early = value
+
 
 def stored_rows(root: Any) -> tuple[int, dict[int, int]]:
     path = root / ".opsconsole" / "warehouse.duckdb"
