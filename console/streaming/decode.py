@@ -73,7 +73,7 @@ class Messages:
         values = list(map(Message.value, got))
         self.values.extend(values)
         parts = np.fromiter(map(Message.partition, got), dtype=np.int32, count=n)
-        offs = np.fromiter(map(Message.offset, got), dtype=np.int64, count=n)
+        offs = _offsets(got, parts)
         self._parts.append(parts)
         self._offs.append(offs)
         if self.pieces is not None:
@@ -86,6 +86,27 @@ class Messages:
         if not self._parts:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
         return np.concatenate(self._parts), np.concatenate(self._offs)
+
+
+def _offsets(got: list[Any], parts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """The offset of every message of one consume() call. A partition's messages come in offset
+    order, so a run of one partition whose last offset is its first plus its length less one
+    holds every offset in between, once: that run's offsets are a range (a compacted topic's or a
+    transaction's gaps: read one by one). Two calls a run instead of one a message (~20 ms of a
+    500k batch, on the fetching thread)."""
+    import numpy as np
+    from confluent_kafka import Message
+
+    n = len(got)
+    cuts = [0, *(np.flatnonzero(parts[1:] != parts[:-1]) + 1).tolist(), n]
+    offs = np.empty(n, dtype=np.int64)
+    for a, b in itertools.pairwise(cuts):
+        first, last = got[a].offset(), got[b - 1].offset()
+        if last - first == b - a - 1:
+            offs[a:b] = np.arange(first, last + 1, dtype=np.int64)
+        else:
+            offs[a:b] = np.fromiter(map(Message.offset, got[a:b]), dtype=np.int64, count=b - a)
+    return offs
 
 
 ArrowTable = Any  # a pyarrow.Table (pyarrow ships no type information)

@@ -36,7 +36,7 @@ from console.errors import PipelineDefinitionError, StreamingError
 from console.streaming import consumers, offsets
 from console.streaming.batch_report import KIND, batch_report
 from console.streaming.decode import Messages, decode_rows, json_decode, to_frame
-from console.streaming.pieces import Pieces
+from console.streaming.pieces import Pieces, quick_gil_handoffs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,8 +204,9 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
             parts = sorted(ends)
             starts, origins = _starting_offsets(consumer, source, parts, stored)
             consumer.assign([TopicPartition(source.topic, p, starts[p]) for p in parts])
-            messages = _poll(consumer, source, starts, ends, ctx, pieces)
-            rows, bad, nexts = decode_rows(messages, source.decode, starts)
+            with quick_gil_handoffs():
+                messages = _poll(consumer, source, starts, ends, ctx, pieces)
+                rows, bad, nexts = decode_rows(messages, source.decode, starts)
             frame = to_frame(rows)
             if source.transform is not None:
                 rows = frame = source.transform(frame)

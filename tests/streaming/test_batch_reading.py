@@ -114,3 +114,15 @@ def test_offsets_moved_by_another_run_write_nothing(tmp_path: Any) -> None:
         offsets.write_batch(con, source, frame, [], {0: 0}, {0: 2}, run_id=2)  # read from 0 too
     assert con.execute("SELECT count(*) FROM events").fetchone() == (2,)
     assert offsets.stored(con, "orders", "ops") == {0: 2}
+
+
+def test_every_message_keeps_its_own_partition_and_offset_across_runs_and_gaps() -> None:
+    # runs of one partition: consecutive offsets (a range), a compacted gap, a partition that
+    # comes back, a run of one
+    layout = [(0, 100), (0, 101), (0, 102), (1, 7), (1, 9), (1, 10), (0, 103), (2, 0), (1, 11), (1, 12)]
+    got = [Message(topic="t", partition=p, offset=o, value=b"{}") for p, o in layout]
+    messages = Messages()
+    messages.add(got)
+    messages.add(got[:1])
+    parts, offs = messages.positions()
+    assert list(zip(parts.tolist(), offs.tolist(), strict=True)) == [*layout, layout[0]]
