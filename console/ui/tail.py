@@ -144,6 +144,9 @@ def _where(b: Broken) -> str:
     return f"{Path(b.file).name}{line}: {b.error}"
 
 
+QUICK_S = 0.02  # how often an idle tail asks SQLite whether anything was committed
+
+
 class StoreTail:
     """Follows one store; ``watch_task`` picks the run and task whose log is streamed."""
 
@@ -195,8 +198,16 @@ class StoreTail:
         if self.catalog is not None and self._reloader is not None:
             for path in self._scan_files(first=True):
                 self._reloader.notice(path, time.monotonic())
-        wait = self.interval
-        while not self.stop_event.wait(wait):
+        wait, last, version = self.interval, time.monotonic(), self._version()
+        while not self.stop_event.wait(min(QUICK_S, wait)):
+            now, seen = time.monotonic(), self._version()
+            # Between ticks, SQLite is asked whether anything was committed (no data is read), so
+            # an idle console sees another process's run start ~20 ms after it, not up to an
+            # interval later; it still ticks every interval (logs and pipeline files are not in
+            # the store), and never sooner than a third of one (a burst is drawn in steps).
+            if now - last < wait and (seen == version or now - last < self.interval / 3):
+                continue
+            version, last = seen, now
             try:
                 batch = self.tick()
             except Exception as exc:  # noqa: BLE001 - a bad tick must never kill the tail
@@ -205,6 +216,14 @@ class StoreTail:
             # while events keep coming (a burst, a run finishing) look again sooner, so the end of
             # a burst shows about one short wait after it; idle, one query per interval
             wait = self.interval / 3 if batch is not None and batch.n_events else self.interval
+
+    def _version(self) -> int | None:
+        """SQLite's count of commits by other connections than the tail's own (``data_version``)."""
+        try:
+            row = self.store.db.query_one("PRAGMA data_version")
+        except Exception:  # noqa: BLE001 - a store in trouble: the next tick reports it
+            return None
+        return int(row[0]) if row is not None else None
 
     def tick(self) -> StoreBatch | None:
         db = self.store.db

@@ -93,3 +93,46 @@ def test_an_edit_between_the_catalog_read_and_the_tail_start_is_reloaded(
     # without a baseline, the first scan is only the starting point
     fresh = StoreTail(session.store, lambda _m: None, catalog=catalog)
     assert fresh._scan_files(first=True) == []
+
+
+def test_an_idle_tail_sees_another_process_commit_long_before_its_interval(session_factory: Any) -> None:
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    session = session_factory()
+    posted: list[tuple[float, Any]] = []
+    arrived = threading.Event()
+
+    def post(message: Any) -> None:
+        posted.append((time.time(), message))
+        arrived.set()
+
+    tail = StoreTail(session.store, post, interval=6.0)  # ticks at 6 s, 12 s: the test is done by then
+    worker = threading.Thread(target=tail.run, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    try:
+        time.sleep(2.2)  # idle past a third of the interval (a burst's shortest step)
+        assert posted == []
+        code = (
+            "import sys; from console.engine.engine import Engine; from console.project import load_project;"
+            "e = Engine(load_project(sys.argv[1])); e.run('quick'); e.close()"
+        )
+        env = {**_env(), "OPSCONSOLE_HOME": str(session.store.home)}
+        subprocess.run([sys.executable, "-c", code, str(session.project.root)], check=True, env=env)
+        assert arrived.wait(5.0)
+        seen_at, batch = posted[0]
+        assert time.monotonic() - started < 6.0  # before the interval's own tick
+        first_commit = session.store.db.query_one("SELECT min(at) FROM events")[0]
+        assert isinstance(batch, StoreBatch) and batch.runs and seen_at - first_commit < 1.0
+    finally:
+        tail.stop()
+        worker.join(5)
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k != "OPSCONSOLE_HOME"}
