@@ -148,6 +148,24 @@ def test_data_tab_snapshot(data_app: OpsConsoleApp, snap_compare: Any) -> None:
     assert snap_compare(data_app, terminal_size=(120, 30), run_before=ready)
 
 
+def test_data_tab_at_60_columns_stacks_the_preview_under_the_tables(data_app: OpsConsoleApp) -> None:
+    from ui_helpers import run
+
+    async def scenario() -> None:
+        async with data_app.run_test(size=(60, 24)) as pilot:
+            pane = await open_data(pilot, data_app)
+            await pilot.press("enter")
+            grid = pane.query_one("#data-preview")
+            await wait_for(pilot, lambda: grid.row_count > 0, what="preview")
+            await pilot.pause(0.2)
+            tables = pane.query_one("#data-tables")
+            # stacked: the preview below the list, as wide as the screen (side by side it got 10 columns)
+            assert grid.region.y >= tables.region.bottom and grid.region.width >= 56
+            assert grid.region.height >= 3
+
+    run(scenario())
+
+
 @pytest.mark.parametrize("width", [60, 80, 100, 140])
 def test_tables_list_fits_the_width_it_is_first_shown_at(data_app: OpsConsoleApp, width: int) -> None:
     from ui_helpers import run

@@ -106,6 +106,63 @@ def test_column_fit_drops_optional_columns_and_flexes_one() -> None:
     assert sum(w + 2 for _, w in narrow) <= 28
 
 
+def test_column_fit_gives_the_width_a_capped_column_leaves_to_the_others() -> None:
+    from console.ui.widgets.column_fit import Column, fit_columns
+
+    cols = [Column("run", 5), Column("short", 10, flex=True, cap=12), Column("long", 10, flex=True, cap=60)]
+    # room 98: run 7, two flex paddings 4 -> 87 spare; short takes its cap 12, long the other 75 (cap 60)
+    assert fit_columns(cols, 100) == [("run", 5), ("short", 12), ("long", 60)]
+    assert fit_columns(cols, 40) == [("run", 5), ("short", 12), ("long", 15)]
+
+
+def test_cells_too_long_end_in_an_ellipsis_and_numbers_widen_their_column(ui_project: Any, session_factory: Any) -> None:
+    from rich.text import Text
+
+    from console.ui.app import OpsConsoleApp
+
+    session = session_factory()
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, live=False)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.press("2")
+            pane = app.query_one("QualityPane")
+            await pilot.pause(0.2)
+            layout = dict(pane._layout["checks"])
+            cells = {"run": Text("12345678901", justify="right"), "pipeline": "p", "task": "t" * 80,
+                     "check": "c", "sev": "a-severity-word", "result": Text("ok"),
+                     "failing": Text("1/2", justify="right"), "observed": Text("1", justify="right")}
+            shown = dict(zip([k for k, _ in pane._layout["checks"]], pane.pick("checks", cells), strict=True))
+            assert str(shown["sev"]).endswith("…") and len(str(shown["sev"])) == layout["sev"]
+            assert str(shown["task"]).endswith("…")
+            assert str(shown["run"]) == "12345678901"  # a number is never cut...
+            await pilot.pause(0.3)
+            assert dict(pane._layout["checks"])["run"] >= 11  # ...its column grows to it
+
+    run(scenario())
+
+
+def test_the_pipeline_list_is_cut_again_when_the_layout_narrows(ui_project: Any, session_factory: Any) -> None:
+    from console.ui.app import OpsConsoleApp
+
+    ui_project.write("a_pipeline_with_a_rather_long_name.py", "from console import Pipeline\np = Pipeline('a_pipeline_with_a_rather_long_name')\n@p.task\ndef t():\n    return 1\n")
+    session = session_factory()
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, live=False)
+        async with app.run_test(size=(140, 30)) as pilot:
+            await wait_for(pilot, lambda: app.pipelines, what="pipelines listed")
+            table = app.query_one("PipelineList")
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.5)
+            rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+            long = next(r for r in rows if r.startswith("a_pipeline"))
+            assert "…" in long and long.rstrip().endswith("ok"), rows
+            assert table.max_scroll_x == 0 and len(long) <= table.region.width
+
+    run(scenario())
+
+
 def test_monitoring_tables_never_scroll_sideways(ui_project: Any, session_factory: Any) -> None:
     from demo_store import BROKEN, fill
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,7 +61,7 @@ class QualityPane(Vertical, FitsColumns):
         yield FilterBar("filter: any text (pipeline, task, check, fail)")
 
     TABLE_COLUMNS = {
-        "checks": [Column("run", 5), Column("pipeline", 12, flex=True, cap=26), Column("task", 12, drop=3),
+        "checks": [Column("run", 5), Column("pipeline", 12, flex=True, cap=26), Column("task", 12, drop=3, flex=True, cap=24),
                    Column("check", 14, flex=True, cap=30), Column("sev", 5, drop=2), Column("result", 13),
                    Column("failing", 13, drop=1), Column("observed", 12, drop=4)],
     }  # fmt: skip
@@ -82,9 +84,24 @@ class QualityPane(Vertical, FitsColumns):
     async def refresh_data(self) -> None:
         rows = await self.console_app.threads.read(check_rows, self.console_app.store.db, None, None)
         self.rows = {check_key(r): r for r in rows}
+        sized = self._sized(rows)
+        if sized != self._columns:
+            self._columns = sized
+            self.fit_tables()  # refills when the columns change
         self._fill_checks()
         self._summary(rows)
         self.show_selected()
+
+    _columns: list[Column] | None = None
+
+    def table_columns(self) -> dict[str, list[Column]]:
+        return {"checks": self._columns or self.TABLE_COLUMNS["checks"]}
+
+    def _sized(self, rows: list[dict[str, Any]]) -> list[Column]:
+        """The text columns no wider than their longest value (the spare width goes to the others)."""
+        longest = {key: max([len(key), *(cell_len(str(r[key])) for r in rows)]) for key in ("pipeline", "task", "check")}
+        return [replace(c, cap=min(c.cap, max(c.width, longest[c.key]))) if c.key in longest else c
+                for c in self.TABLE_COLUMNS["checks"]]  # fmt: skip
 
     def refill(self, table_id: str) -> None:
         self._fill_checks()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable
@@ -44,13 +45,18 @@ def fit_columns(columns: list[Column], width: int) -> list[tuple[str, int]]:
     fixed = sum(c.width + CELL_PADDING for c in shown if not c.flex)
     flexes = [c for c in shown if c.flex]
     spare = room - fixed - CELL_PADDING * len(flexes)
-    out = []
-    for c in shown:
-        if c.flex:
-            out.append((c.key, max(min(c.width, MIN_FLEX), min(c.cap, spare // max(1, len(flexes))))))
-        else:
-            out.append((c.key, c.width))
-    return out
+    # the spare width in equal shares; a column capped below its share gives the rest back
+    share: dict[str, int] = {}
+    open_ = sorted(flexes, key=lambda c: c.cap)
+    while open_:
+        each = max(spare, 0) // len(open_)
+        if open_[0].cap > each:
+            share.update((c.key, each) for c in open_)
+            break
+        column = open_.pop(0)
+        share[column.key] = column.cap
+        spare -= column.cap
+    return [(c.key, max(min(c.width, MIN_FLEX), share[c.key]) if c.flex else c.width) for c in shown]
 
 
 def sized_to(columns: list[Column], rows: list[dict[str, Any]]) -> list[Column]:
@@ -88,6 +94,8 @@ class FitsColumns(Widget):
 
     TABLE_COLUMNS: ClassVar[dict[str, list[Column]]] = {}
     _layout: dict[str, list[tuple[str, int]]] = {}
+    _grown: dict[str, dict[str, int]] = {}  # table id -> column -> the widest number it was given
+    _growing = False
 
     def on_safe_table_resized(self) -> None:
         # a table's own width: a pane's may stay the same while its layout moves the tables
@@ -96,7 +104,10 @@ class FitsColumns(Widget):
     def fit_tables(self) -> None:
         layout = dict(self._layout)
         changed = []
+        self._growing = False
         for table_id, specs in self.table_columns().items():
+            grown = self._grown.get(table_id, {})
+            specs = [replace(c, width=max(c.width, grown.get(c.key, 0))) for c in specs]
             table = self.query_one(f"#{table_id}", DataTable)
             cols = fit_columns(specs, table.region.width or 140)  # not laid out yet: the wide set
             if cols != layout.get(table_id):
@@ -118,9 +129,33 @@ class FitsColumns(Widget):
         return table_id in self._layout
 
     def pick(self, table_id: str, cells: dict[str, Any]) -> list[Any]:
-        """The cells of the shown columns, a flexible column's cut with ``…``."""
+        """The cells of the shown columns: text too long for its column cut with a visible ``…``
+        (a table cuts silently); a number (right-justified) is never cut: its column grows to it,
+        the columns are fitted again (optional ones drop out first) and the table refilled."""
         flex = {c.key for c in self.table_columns()[table_id] if c.flex}
-        return [clip(cells[k], w) if k in flex else cells[k] for k, w in self._layout[table_id]]
+        out = []
+        wider: dict[str, int] = {}
+        for key, width in self._layout[table_id]:
+            cell = cells[key]
+            size = cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+            if size > width:
+                if key not in flex and isinstance(cell, Text) and cell.justify == "right":
+                    wider[key] = size
+                else:
+                    cell = clip(cell, width)
+            out.append(cell)
+        if wider:
+            self._grow(table_id, wider)
+        return out
+
+    def _grow(self, table_id: str, wider: dict[str, int]) -> None:
+        grown = dict(self._grown.get(table_id, {}))
+        for key, size in wider.items():
+            grown[key] = max(grown.get(key, 0), size)
+        self._grown = {**self._grown, table_id: grown}  # the instance's own (the class's stays empty)
+        if not self._growing:
+            self._growing = True
+            self.call_after_refresh(self.fit_tables)
 
     def refill(self, table_id: str) -> None:
         """Fill ``table_id`` again after its columns changed."""

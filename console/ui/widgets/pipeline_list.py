@@ -16,7 +16,7 @@ class PipelineList(SafeTable):
     """One row per pipeline; a broken one takes two rows' height to show why."""
 
     DEFAULT_CSS = """
-    PipelineList { width: 30; }
+    PipelineList { width: 30; overflow-x: hidden; }
     PipelineList.-narrow { width: 22; }
     """
 
@@ -32,7 +32,8 @@ class PipelineList(SafeTable):
 
     def show(self, infos: list[PipelineInfo]) -> None:
         keep = self.selected_name()
-        self.clear()
+        self.clear(columns=True)  # the column too: it keeps the widest row it ever had otherwise
+        self.add_column("pipelines", key="name")
         # Keys are the names; a name declared twice (the second is listed broken, as the CLI does)
         # gets a numbered key, since a DataTable refuses two rows with one key.
         self.infos = {}
@@ -42,6 +43,7 @@ class PipelineList(SafeTable):
                 n += 1
                 key = f"{info.name}\x00{n}"
             self.infos[key] = info
+        self._built_for = self.size.width
         width = max(10, (self.size.width or 30) - 3)
         for key, info in self.infos.items():
             if info.status == "ok":
@@ -60,6 +62,14 @@ class PipelineList(SafeTable):
             self.add_row(Text("none yet: add pipelines/*.py", style="dim"), key="")
         if keep in self.infos:
             self.move_cursor(row=self.get_row_index(keep))
+
+    _built_for = 0  # the width the rows were cut for
+
+    def on_resize(self) -> None:
+        # the rows are cut to the list's width: a narrower layout (140 -> 80 columns) cuts them again,
+        # or the table would cut the names silently and hide the state after them
+        if self.infos and self.size.width != self._built_for:
+            self.show(list(self.infos.values()))
 
     def set_paused(self, names: set[str]) -> None:
         """Mark paused pipelines (``P`` toggles; ``opsconsole pause`` from a shell shows too)."""
