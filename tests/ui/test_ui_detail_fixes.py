@@ -69,6 +69,12 @@ def test_took_ticks_in_the_header_of_a_running_run(session_factory: Any) -> None
             await wait_for(pilot, lambda: "took 5.0s" in screen_text(app), timeout=3, what="5.0s")
             now[0] = started + 9.0  # no store event in between: only the clock moved
             await wait_for(pilot, lambda: "took 9.0s" in screen_text(app), timeout=3, what="9.0s")
+            # the running task's own time too, not "-" until it ends
+            task = next(t for t in detail.tasks.values() if t["status"] == "running")
+            table = detail.query_one("#tasks")
+            elapsed = f"{now[0] - task['started_at']:.1f}s"
+            await wait_for(pilot, lambda: str(table.get_cell(task["name"], "took")).strip() == elapsed,
+                           timeout=3, what=f"the task's {elapsed}")
             session.engine.cancel(run_id)
 
     run(scenario())

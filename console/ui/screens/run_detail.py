@@ -144,9 +144,16 @@ class RunDetailScreen(Screen[None], FitsColumns):
         self.set_interval(1.0, self._tick_took)
 
     def _tick_took(self) -> None:
-        """A running run's "took" in the header counts up between store events."""
-        if self.is_current and self.run is not None and self.run["status"] in ("queued", "running"):
-            self._title()
+        """A running run's "took" in the header, and its running tasks', count up between store events."""
+        if not (self.is_current and self.run is not None and self.run["status"] in ("queued", "running")):
+            return
+        self._title()
+        if "took" not in {key for key, _ in self._layout.get("tasks", [])}:
+            return
+        table, now = self.query_one("#tasks", DataTable), self.console_app.clock()
+        for name, t in self.tasks.items():
+            if t["status"] == "running" and t.get("started_at"):
+                table.update_cell(name, "took", Text(duration(now - t["started_at"]), style="dim", justify="right"))
 
     @work(exclusive=True, group="detail-load")
     async def load(self) -> None:
