@@ -55,6 +55,7 @@ class Messages:
 
     def __init__(self, pieces: Pieces | None = None) -> None:
         self.values: list[bytes | None] = []
+        self.nexts: dict[int, int] = {}  # partition -> the offset after the last message of it
         self._parts: list[np.ndarray[Any, Any]] = []
         self._offs: list[np.ndarray[Any, Any]] = []
         self.pieces = pieces
@@ -73,7 +74,7 @@ class Messages:
         values = list(map(Message.value, got))
         self.values.extend(values)
         parts = np.fromiter(map(Message.partition, got), dtype=np.int32, count=n)
-        offs = _offsets(got, parts)
+        offs = _offsets(got, parts, self.nexts)
         self._parts.append(parts)
         self._offs.append(offs)
         if self.pieces is not None:
@@ -88,12 +89,12 @@ class Messages:
         return np.concatenate(self._parts), np.concatenate(self._offs)
 
 
-def _offsets(got: list[Any], parts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The offset of every message of one consume() call. A partition's messages come in offset
-    order, so a run of one partition whose last offset is its first plus its length less one
-    holds every offset in between, once: that run's offsets are a range (a compacted topic's or a
-    transaction's gaps: read one by one). Two calls a run instead of one a message (~20 ms of a
-    500k batch, on the fetching thread)."""
+def _offsets(got: list[Any], parts: np.ndarray[Any, Any], nexts: dict[int, int]) -> np.ndarray[Any, Any]:
+    """The offset of every message of one consume() call (and ``nexts``: each partition's offset
+    after its last one). A partition's messages come in offset order, so a run of one partition
+    whose last offset is its first plus its length less one holds every offset in between, once:
+    that run's offsets are a range (a compacted topic's or a transaction's gaps: read one by
+    one). Two calls a run instead of one a message (~20 ms of a 500k batch, on the fetching thread)."""
     import numpy as np
     from confluent_kafka import Message
 
@@ -106,6 +107,9 @@ def _offsets(got: list[Any], parts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any
             offs[a:b] = np.arange(first, last + 1, dtype=np.int64)
         else:
             offs[a:b] = np.fromiter(map(Message.offset, got[a:b]), dtype=np.int64, count=b - a)
+            last = int(offs[a:b].max())
+        partition = int(parts[a])
+        nexts[partition] = max(nexts.get(partition, 0), last + 1)
     return offs
 
 
@@ -121,16 +125,15 @@ def decode_rows(
     """The batch's rows (an Arrow table when DuckDB read it whole, else a DataFrame), the poison
     messages, and the next offset of every partition (``starts`` for partitions that delivered
     nothing). The batch's pieces, when it has them, are finished (their thread stopped)."""
-    import numpy as np
 
-    parts, offs = messages.positions()
     nexts = dict(starts)
-    for p in np.unique(parts).tolist():
-        nexts[int(p)] = max(nexts.get(int(p), 0), int(offs[parts == p].max()) + 1)
+    for p, after in messages.nexts.items():
+        nexts[p] = max(nexts.get(p, 0), after)
     pieces = messages.pieces
     whole = pieces.finish(len(messages)) if pieces is not None and len(messages) else None
     if whole is not None:
-        return whole, [], nexts
+        return whole, [], nexts  # the pieces carry their positions
+    parts, offs = messages.positions()
     if decode is json_decode and len(messages):
         # pieces that disagreed (pyarrow reads the batch at once), or could not stand (DuckDB reads it)
         table = _json_table(messages.values, arrow=pieces is None or pieces.mismatch)

@@ -91,7 +91,9 @@ class KafkaSource:
 # partition's fetches by fetch.queue.backoff.ms (1 s by default) whenever its local queue is over
 # queued.min.messages: a reader that drains the queue in large steps keeps hitting that pause.
 FETCH_CONFIG: dict[str, Any] = {"fetch.wait.max.ms": 50, "fetch.queue.backoff.ms": 10}
-CHUNK = 10_000  # messages per consume() call: a bigger call waits until it is full
+# Messages per consume() call. The call holds the GIL while it makes their Python objects (~1 ms
+# per 2,500), so the piece thread gets it back soon; 10,000 a call made a 500k batch ~3% slower.
+CHUNK = 2_500
 POLL_S = 0.1  # longest single wait inside a batch (cancel and max_wait are checked between)
 
 

@@ -36,7 +36,7 @@ from console.streaming.decode import ArrowTable, ndjson_pieces, with_positions
 if TYPE_CHECKING:
     import numpy as np
 
-PIECE = 20_000  # rows a piece is cut at (two consume() chunks): 7-16 ms of pyarrow on one core
+PIECE = 20_000  # rows a piece is cut at (eight consume() chunks): 7-16 ms of pyarrow on one core
 HANDOFF_S = 0.0005  # the GIL's switch interval while a batch is fetched and parsed (Python's: 5 ms)
 _handoff_lock = threading.Lock()
 _handoff_users = 0
@@ -165,9 +165,9 @@ def quick_gil_handoffs() -> Iterator[None]:
     """The interpreter hands the GIL over every ``HANDOFF_S`` while a batch is fetched and parsed.
 
     Each pyarrow call of the piece thread releases the GIL, and its return waits for it while the
-    fetching thread turns 10,000 messages into Python objects: at Python's 5 ms interval a piece
-    that parses in 10 ms alone took 22-64 ms during the fetch, so most of a 500k batch was left to
-    parse after it (~100 ms). The interval is the process's: set by the first batch that needs
+    fetching thread turns a consume() call's messages into Python objects: at Python's 5 ms
+    interval a piece that parses in 10 ms alone took 22-64 ms during the fetch, so most of a 500k
+    batch was left to parse after it (~100 ms). The interval is the process's: set by the first batch that needs
     it, put back by the last one to end."""
     global _handoff_users, _handoff_before
     with _handoff_lock:
