@@ -59,3 +59,13 @@ def broker() -> Iterator[str]:
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
+
+
+@pytest.fixture(autouse=True)
+def no_idle_consumers() -> Iterator[None]:
+    """Each test's broker dies with it: the consumers its batches gave back are closed too (an idle
+    librdkafka client keeps a few percent of a core busy, and Textual's Pilot waits for an idle process)."""
+    yield
+    from console.streaming import consumers
+
+    consumers.close_all()

@@ -62,6 +62,18 @@ def test_the_pool_is_bounded_and_old_or_troubled_consumers_are_closed(monkeypatc
     assert kept.closed and fresh is not kept  # idle too long: its broker may be gone
 
 
+def test_an_idle_consumer_is_closed_by_a_timer_without_another_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(consumers, "IDLE_S", 0.2)
+    kept = consumers.take({"n": 1}, FakeConsumer)
+    consumers.give_back({"n": 1}, kept)
+    deadline = time.monotonic() + 5
+    while not kept.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert kept.closed and consumers.idle_count() == 0
+
+
 def test_a_forked_process_never_takes_or_closes_the_parents_consumers(monkeypatch: pytest.MonkeyPatch) -> None:
     kept = consumers.take({"n": 1}, FakeConsumer)
     consumers.give_back({"n": 1}, kept)
