@@ -290,7 +290,13 @@ def _poll(
         if now >= deadline:
             break
         if behind <= 0 and out:
-            _take(out, consumer.consume(num_messages=min(source.batch - len(out), CHUNK), timeout=0))
+            # all the client holds already, without waiting (more than one call's worth when the
+            # broker's log end fell short of its last record batch)
+            while len(out) < source.batch:
+                got = consumer.consume(num_messages=min(source.batch - len(out), CHUNK), timeout=0)
+                if not got:
+                    break
+                _take(out, got)
             break
         want = min(source.batch - len(out), CHUNK, behind if behind > 0 else CHUNK)
         _take(out, consumer.consume(num_messages=want, timeout=min(deadline - now, POLL_S)))

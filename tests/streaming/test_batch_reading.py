@@ -59,6 +59,13 @@ def test_a_log_end_short_of_the_last_record_batch_still_takes_what_was_fetched()
     assert got.positions()[1].tolist() == list(range(50))
 
 
+def test_more_fetched_past_a_short_log_end_than_one_call_takes_is_all_taken() -> None:
+    consumer = ScriptedConsumer({0: 2 * CHUNK + 10})  # the broker said 10
+    got = _poll(consumer, kafka("t", max_wait=60), {0: 0}, {0: 10}, Ctx())  # type: ignore[arg-type]
+    assert got.positions()[1].tolist() == list(range(2 * CHUNK + 10))
+    assert all(timeout == 0 for _, timeout in consumer.calls[1:])  # none of it waited for
+
+
 def test_a_full_batch_stops_mid_partition() -> None:
     consumer = ScriptedConsumer({0: 100, 1: 100})
     got = _poll(consumer, kafka("t", batch=70, max_wait=60), {0: 0, 1: 0}, {0: 100, 1: 100}, Ctx())  # type: ignore[arg-type]
