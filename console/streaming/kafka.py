@@ -148,12 +148,13 @@ def _refused(exc: Exception) -> bool:
     return isinstance(err, KafkaError) and err.code() == KafkaError._TRANSPORT
 
 
-def _consumer(source: KafkaSource) -> Any:
+def _consumer(config: dict[str, Any]) -> Any:
+    """A librdkafka consumer made with ``config`` (a source's ``consumer_config()``)."""
     try:
         from confluent_kafka import Consumer
     except ModuleNotFoundError:
         raise StreamingError("Kafka sources need confluent-kafka: pip install 'ops-console[kafka]'") from None
-    return Consumer(source.consumer_config())
+    return Consumer(config)
 
 
 REFUSED_S = 2.0  # a broker that refuses every connection this long is not there
@@ -190,7 +191,7 @@ def consume_batch(source: KafkaSource, ctx: Context) -> pd.DataFrame:
     config = source.consumer_config()
     # the last batch's consumer when this process ran one (see consumers.py); a new one connects
     # in the background while the warehouse is read
-    consumer = consumers.take(config, lambda: _consumer(source))
+    consumer = consumers.take(config, lambda: _consumer(config))
     ended_well = False
     pieces = Pieces() if source.decode is json_decode else None
     # the topic's partitions and log ends are asked for while DuckDB opens the warehouse (~17 ms;

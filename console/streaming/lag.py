@@ -59,7 +59,7 @@ def partition_lag(source: KafkaSource, warehouse: Path, timeout: float = 5.0) ->
             ).fetchone()
             if has and has[0]:
                 stored = offsets.stored(con, source.topic, source.group)
-    consumer = _consumer(source)
+    consumer = _consumer(source.consumer_config())
     try:
         parts = partitions(consumer, source, timeout)
         committed = {tp.partition: tp.offset for tp in consumer.committed(

@@ -92,7 +92,7 @@ def test_runs_of_a_kafka_pipeline_in_one_process_share_a_consumer_and_land_every
 
     kafka_module = sys.modules["console.streaming.kafka"]
     make, made = kafka_module._consumer, []
-    monkeypatch.setattr(kafka_module, "_consumer", lambda source: made.append(source) or make(source))
+    monkeypatch.setattr(kafka_module, "_consumer", lambda config: made.append(config) or make(config))
 
     create_topic(broker, "reuse", 3)
     project.write(
