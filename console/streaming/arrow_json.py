@@ -57,10 +57,16 @@ def string_columns(table: ArrowTable) -> frozenset[str]:
     return frozenset(f.name for f in table.schema if pa.types.is_string(f.type))
 
 
-def parse(text: bytes, rows: int, *, threads: bool = False) -> Parsed | None:
+def parse(
+    text: bytes, rows: int, *, threads: bool = False, proven: frozenset[str] = frozenset(), exact: bool = True
+) -> Parsed | None:
     """The NDJSON ``text`` of ``rows`` values as pyarrow reads it; None on any error, another
     number of rows (a blank value is no row to pyarrow), or any column DuckDB could read otherwise
-    (see the module's docstring)."""
+    (see the module's docstring).
+
+    The pieces of a batch skip what is cheaper asked once (``pieces.py``): string columns in
+    ``proven`` (proven VARCHAR by an earlier piece) are not looked at again, and with ``exact``
+    false the doubles are left for :func:`exact` on the whole batch."""
     import pyarrow as pa
     import pyarrow.json as pj
 
@@ -80,14 +86,21 @@ def parse(text: bytes, rows: int, *, threads: bool = False) -> Parsed | None:
     for field, column in zip(table.schema, table.columns, strict=True):
         kind = field.type
         if pa.types.is_string(kind):
-            if not _maybe_typed(column):
+            if field.name in proven or not _maybe_typed(column):
                 varchar.add(field.name)
         elif pa.types.is_float64(kind):
-            if not _exact(column):
+            if exact and not _exact(column):
                 return None
         elif not (pa.types.is_int64(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)):
             return None
     return Parsed(table, frozenset(varchar))
+
+
+def exact(table: ArrowTable) -> bool:
+    """No double column of ``table`` holds a value so large that an integer may have been rounded."""
+    import pyarrow as pa
+
+    return all(_exact(col) for f, col in zip(table.schema, table.columns, strict=True) if pa.types.is_float64(f.type))
 
 
 def _maybe_typed(column: Any) -> bool:

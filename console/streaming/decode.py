@@ -78,7 +78,7 @@ class Messages:
         self._parts.append(parts)
         self._offs.append(offs)
         if self.pieces is not None:
-            self.pieces.add(values, parts, offs)
+            self.pieces.add(values)
 
     def positions(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """Partition and offset of every message, in order."""
@@ -131,9 +131,9 @@ def decode_rows(
         nexts[p] = max(nexts.get(p, 0), after)
     pieces = messages.pieces
     whole = pieces.finish(len(messages)) if pieces is not None and len(messages) else None
-    if whole is not None:
-        return whole, [], nexts  # the pieces carry their positions
     parts, offs = messages.positions()
+    if whole is not None:
+        return with_positions(whole, parts, offs), [], nexts
     if decode is json_decode and len(messages):
         # pieces that disagreed (pyarrow reads the batch at once), or could not stand (DuckDB reads it)
         table = _json_table(messages.values, arrow=pieces is None or pieces.mismatch)

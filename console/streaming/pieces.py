@@ -28,13 +28,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from console.streaming import arrow_json
-from console.streaming.decode import ArrowTable, ndjson_pieces, with_positions
-
-if TYPE_CHECKING:
-    import numpy as np
+from console.streaming.decode import ArrowTable, ndjson_pieces
 
 PIECE = 20_000  # rows a piece is cut at (eight consume() chunks): 7-16 ms of pyarrow on one core
 HANDOFF_S = 0.0005  # the GIL's switch interval while a batch is fetched and parsed (Python's: 5 ms)
@@ -42,7 +39,7 @@ _handoff_lock = threading.Lock()
 _handoff_users = 0
 _handoff_before = 0.005
 
-Chunk = tuple[list[bytes | None], "np.ndarray[Any, Any]", "np.ndarray[Any, Any]"]
+Chunk = list[bytes | None]  # one consume() call's values
 
 
 class Pieces:
@@ -63,18 +60,23 @@ class Pieces:
         self.mismatch = False  # a piece's columns were not the first one's
         self.ok = False  # finish() returned the whole batch from the pieces
 
-    def add(self, values: list[bytes | None], parts: np.ndarray[Any, Any], offs: np.ndarray[Any, Any]) -> None:
+    def add(self, values: list[bytes | None]) -> None:
         """One consume() chunk; a piece is cut when enough rows are waiting."""
         if self._failed:
             return
-        self._chunks.append((values, parts, offs))
+        self._chunks.append(values)
         self._pending += len(values)
         if self._pending >= PIECE:
             self._submit()
 
     def finish(self, total: int) -> ArrowTable | None:
-        """The batch's rows with ``_kafka_partition`` and ``_kafka_offset`` (all ``total`` of them),
-        once every piece is parsed; None when the pieces cannot stand for the batch."""
+        """The batch's rows (all ``total`` of them, in order), once every piece is parsed; None
+        when the pieces cannot stand for the batch.
+
+        What is cheaper done once than per piece is done here, on the whole: the doubles' range
+        (``arrow_json.exact``); the rows' partitions and offsets are added by the caller. The piece
+        thread shares the GIL with the fetch, which holds it through each consume() call: every
+        call a piece makes that lets the GIL go costs it a wait, so a piece makes few."""
         if self._chunks and not self._failed:
             self._submit()
         self._help()
@@ -86,8 +88,11 @@ class Pieces:
             return None  # a column that may be dates or times throughout: DuckDB decides
         import pyarrow as pa
 
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        if not arrow_json.exact(table):
+            return None
         self.ok = True
-        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        return table
 
     def close(self) -> None:
         """Stop the thread (what it is parsing is finished, the rest dropped)."""
@@ -136,15 +141,14 @@ class Pieces:
             self._failed = True
 
     def _piece(self, index: int, chunks: list[Chunk]) -> None:
-        import numpy as np
-
-        n = sum(len(c[0]) for c in chunks)
-        text = ndjson_pieces([c[0] for c in chunks], n)
+        n = sum(map(len, chunks))
+        text = ndjson_pieces(chunks, n)
         if text is None:  # tombstones or multi-line values: the careful path decodes the batch
             self._failed = True
             return
-        positions = (np.concatenate([c[1] for c in chunks]), np.concatenate([c[2] for c in chunks]))
-        parsed = arrow_json.parse(text, n)
+        with self._lock:
+            proven = frozenset(self._varchar)  # columns an earlier piece proved VARCHAR: not matched again
+        parsed = arrow_json.parse(text, n, proven=proven, exact=False)
         if parsed is None:
             self._failed = True
             return
@@ -157,7 +161,7 @@ class Pieces:
                 self._failed = self.mismatch = True
                 return
             self._varchar |= parsed.varchar
-        self._tables[index] = with_positions(table, *positions)
+        self._tables[index] = table
 
 
 @contextmanager

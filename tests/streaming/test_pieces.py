@@ -117,3 +117,12 @@ def test_a_value_past_duckdbs_sample_is_read_as_it_is(use_pieces: bool, column: 
     # numbers together): never a different value
     assert rows.column(column)[at].as_py() in (late, json.dumps(late))
     assert rows.column("id")[at].as_py() == at and rows.column(column)[0].as_py() in (early, json.dumps(early))
+
+
+def test_a_double_too_large_to_be_exact_in_a_later_piece_sends_the_batch_to_duckdb() -> None:
+    vals = values()
+    at = FIRST + PIECE + 5  # the range of the doubles is checked once, over the whole batch
+    vals[at] = json.dumps({"n": at, "name": "a", "x": 2**63 + 1}).encode()  # past BIGINT: a double to pyarrow
+    rows, bad, pieces = read(vals)
+    assert not pieces.ok and not bad and len(rows) == N
+    assert rows.column("n")[at].as_py() == at and rows.column("x")[at + 1].as_py() == (at + 1) * 0.5
