@@ -236,3 +236,39 @@ def test_long_pipeline_names_end_in_an_ellipsis_when_the_runs_table_narrows(
             assert str(table.get_row_at(0)[1]) == long_name  # wide: the whole name
 
     run(scenario())
+
+
+def test_the_header_grows_and_shrinks_with_the_runs_params_and_error_lines(
+    ui_project: Any, session_factory: Any
+) -> None:
+    """The header is laid out again only when its height may change: every change of it shows."""
+    ui_project.write("bare.py", "from console import Pipeline\np = Pipeline('bare')\n@p.task\ndef one():\n    return 1\n")
+    session = session_factory()
+    bare = session.engine.run("bare").run_id  # no params, no error: one line
+    quick = session.engine.run("quick", {"n": 2}).run_id  # params: two lines
+    failed = session.engine.run("flaky").run_id  # params and the run's error: three lines
+
+    def header(app: OpsConsoleApp) -> list[str]:
+        lines = screen_text(app).splitlines()
+        start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("run "))
+        return lines[start : start + 4]
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await wait_for(pilot, lambda: app.runs_pane.table.row_count == 3, what="loaded")
+            for run_id, extra in ((quick, ["params n=2"]), (failed, ["params fail=True", "task 'boom' failed"]),
+                                  (bare, []), (failed, ["params fail=True", "task 'boom' failed"]),
+                                  (quick, ["params n=2"])):  # fmt: skip
+                app.open_run(run_id)
+                detail = await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen)
+                await wait_for(pilot, lambda r=run_id, d=detail: d.run is not None and d.run["id"] == r)
+                await pilot.pause(0.1)
+                shown = header(app)
+                assert f"run {run_id} " in shown[0]
+                assert [line.strip() for line in shown[1 : 1 + len(extra)]] == extra, shown
+                below = shown[1 + len(extra)]
+                assert "params" not in below and "boom' failed" not in below, shown  # nothing stale
+                await pilot.press("escape")
+
+    run(scenario())

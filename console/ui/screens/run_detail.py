@@ -227,7 +227,22 @@ class RunDetailScreen(Screen[None], FitsColumns):
         if run["error"]:
             text.append("\n " + truncate(run["error"], 200), style="red")
         text.append_text(ops_note(run, self.marks))
-        self.query_one("#run-title", Static).update(text)
+        self._show_title(text)
+
+    _title_shape: tuple[int, bool] | None = None  # the header's lines, and whether one may wrap
+
+    def _show_title(self, text: Text) -> None:
+        """The header's text; the screen is laid out again only when its height may change: its
+        layout was ~9 ms of every ``enter``, twice (the header is set as the run opens and again
+        when its row is read), and of every second's tick of a running run."""
+        from rich.cells import cell_len
+
+        title = self.query_one("#run-title", Static)
+        lines = text.plain.split("\n")
+        width = title.content_size.width  # 0 before the first layout
+        shape = (len(lines), not width or max(map(cell_len, lines)) > width)
+        title.update(text, layout=shape != self._title_shape or shape[1])
+        self._title_shape = shape
 
     def _task_title(self) -> None:
         t = self.tasks.get(self.task_name or "")
