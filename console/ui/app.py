@@ -39,6 +39,7 @@ from console.ui.tail import (
     pipeline_file_mtimes,
     pipeline_infos,
 )
+from console.ui.widgets.chart_slot import warm_chart_imports
 from console.ui.widgets.key_footer import KeyFooter
 from console.ui.widgets.status_header import StatusHeader
 
@@ -172,6 +173,9 @@ class OpsConsoleApp(OpsActions):
             )
             self.run_worker(self.tail.run, thread=True, name="tail", group="tail")
             self.watch_task(*self._watched)
+            # the charts' plotext (~100-300 ms to import) on a side thread now, not on the UI's
+            # thread at the first visit of a tab with a chart (that key froze the screen meanwhile)
+            self.run_worker(warm_chart_imports, thread=True, name="warm-imports", group="warm")
         if self.idle_gc is not None:
             self.idle_gc.start()
             self.set_interval(0.5, self.idle_gc.tick)

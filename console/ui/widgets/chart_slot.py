@@ -1,7 +1,9 @@
 """A place for a chart: holds what to draw and mounts the plotext widget the first time it is seen.
 
 The panes that have charts are built at start-up, mostly hidden; importing plotext then would
-add to every start for a picture nobody has looked at yet.
+add to every start for a picture nobody has looked at yet. Once the console is up, it imports it
+on a side thread (:func:`warm_chart_imports`), so the first visit of a tab with a chart does not
+wait for it either.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from console.ui.widgets.chart_data import ChartData
 
 if TYPE_CHECKING:
     from console.ui.widgets.charts import Chart
+
+
+def warm_chart_imports() -> None:
+    """Import what the first chart needs (run on a worker thread after start-up)."""
+    import console.ui.widgets.charts  # noqa: F401
 
 
 class ChartSlot(Container):
