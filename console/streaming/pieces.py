@@ -14,7 +14,9 @@ one DuckDB's reader would give the whole batch with every row sampled (the refer
   column null so far that a later piece fills, is :attr:`Pieces.mismatch`: the whole batch is
   read by pyarrow at once);
 - every string column must be proven VARCHAR by some piece (one value that cannot be a date,
-  time or UUID), else DuckDB reads the batch: it may type the column otherwise;
+  time or UUID), else DuckDB reads the batch: it may type the column otherwise (a column one
+  piece proved is not matched again by later ones);
+- no double may be past 2**53 (checked once, over the joined pieces: ``arrow_json.exact``);
 - any error, and :meth:`Pieces.finish` returns None.
 
 The rows are written to the warehouse afterwards, with the offsets, in one transaction
