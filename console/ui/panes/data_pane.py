@@ -196,10 +196,15 @@ class DataPane(Vertical, FitsColumns):
             return
         grid = self.query_one("#data-preview", DataTable)
         grid.clear(columns=True)
-        for col in data["columns"]:
-            grid.add_column(safe(col))  # no key: a query may repeat a column name
-        for row in data["rows"]:
-            grid.add_row(*(safe("NULL", "dim") if v is None else safe(v) for v in row))
+        rows = [[safe("NULL", "dim") if v is None else safe(v) for v in row] for row in data["rows"]]
+        for i, col in enumerate(data["columns"]):
+            # each column as wide as its widest cell from the start (an auto-width column took its
+            # width at the table's next idle, and a screen drawn before that showed it cut)
+            header = safe(col)
+            width = max([header.cell_len, *(row[i].cell_len for row in rows if i < len(row))])
+            grid.add_column(header, width=width)  # no key: a query may repeat a column name
+        for cells in rows:
+            grid.add_row(*cells)
         title.update(safe(f" PREVIEW  {name}  first {len(data['rows'])} rows", "bold"))
         sql = data.get("compiled_sql") or "(no compiled SQL recorded)"
         self.query_one("#data-sql", Static).update(safe(sql, lines=True))
