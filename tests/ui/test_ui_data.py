@@ -139,8 +139,8 @@ def test_data_tab_snapshot(data_app: OpsConsoleApp, snap_compare: Any) -> None:
         grid = pane.query_one("#data-preview")
         await wait_for(pilot, lambda: grid.row_count > 0, what="preview")
         await pilot.app.workers.wait_for_complete()
-        # the columns take their content's width on the table's next refresh, not at add_row:
-        # under load that came after the picture was taken (a narrow `note` column)
+        # the preview's columns are sized as they are added (auto widths came at the table's next
+        # idle, after the picture under load: a narrow `note` column); its size settles here
         await wait_for(pilot, lambda: not grid._require_update_dimensions, what="preview widths")
         await pilot.pause(0.1)
         await pilot.wait_for_scheduled_animations()
