@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -232,11 +233,8 @@ class RunDetailScreen(Screen[None], FitsColumns):
     _title_shape: tuple[int, bool] | None = None  # the header's lines, and whether one may wrap
 
     def _show_title(self, text: Text) -> None:
-        """The header's text; the screen is laid out again only when its height may change: its
-        layout was ~9 ms of every ``enter``, twice (the header is set as the run opens and again
-        when its row is read), and of every second's tick of a running run."""
-        from rich.cells import cell_len
-
+        """The header's text, laid out again only when its height may change (a layout of the
+        screen was ~9 ms of each ``enter``, twice, and of each second's tick of a running run)."""
         title = self.query_one("#run-title", Static)
         lines = text.plain.split("\n")
         width = title.content_size.width  # 0 before the first layout
