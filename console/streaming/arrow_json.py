@@ -66,7 +66,7 @@ def parse(
 
     The pieces of a batch skip what is cheaper asked once (``pieces.py``): string columns in
     ``proven`` (proven VARCHAR by an earlier piece) are not looked at again, and with ``exact``
-    false the doubles are left for :func:`exact` on the whole batch."""
+    false the doubles are left for :func:`doubles_exact` on the whole batch."""
     import pyarrow as pa
     import pyarrow.json as pj
 
@@ -88,15 +88,16 @@ def parse(
         if pa.types.is_string(kind):
             if field.name in proven or not _maybe_typed(column):
                 varchar.add(field.name)
-        elif pa.types.is_float64(kind):
-            if exact and not _exact(column):
-                return None
-        elif not (pa.types.is_int64(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)):
+        elif not (
+            pa.types.is_float64(kind) or pa.types.is_int64(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind)
+        ):
             return None
+    if exact and not doubles_exact(table):
+        return None
     return Parsed(table, frozenset(varchar))
 
 
-def exact(table: ArrowTable) -> bool:
+def doubles_exact(table: ArrowTable) -> bool:
     """No double column of ``table`` holds a value so large that an integer may have been rounded."""
     import pyarrow as pa
 

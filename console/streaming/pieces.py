@@ -16,7 +16,7 @@ one DuckDB's reader would give the whole batch with every row sampled (the refer
 - every string column must be proven VARCHAR by some piece (one value that cannot be a date,
   time or UUID), else DuckDB reads the batch: it may type the column otherwise (a column one
   piece proved is not matched again by later ones);
-- no double may be past 2**53 (checked once, over the joined pieces: ``arrow_json.exact``);
+- no double may be past 2**53 (checked once, over the joined pieces: ``arrow_json.doubles_exact``);
 - any error, and :meth:`Pieces.finish` returns None.
 
 The rows are written to the warehouse afterwards, with the offsets, in one transaction
@@ -76,7 +76,7 @@ class Pieces:
         when the pieces cannot stand for the batch.
 
         What is cheaper done once than per piece is done here, on the whole: the doubles' range
-        (``arrow_json.exact``); the rows' partitions and offsets are added by the caller. The piece
+        (``arrow_json.doubles_exact``); the rows' partitions and offsets are added by the caller. The piece
         thread shares the GIL with the fetch, which holds it through each consume() call: every
         call a piece makes that lets the GIL go costs it a wait, so a piece makes few."""
         if self._chunks and not self._failed:
@@ -91,7 +91,7 @@ class Pieces:
         import pyarrow as pa
 
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-        if not arrow_json.exact(table):
+        if not arrow_json.doubles_exact(table):
             return None
         self.ok = True
         return table
