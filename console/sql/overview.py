@@ -93,3 +93,18 @@ def _declared(catalog: Any | None) -> list[tuple[str, str, str]]:
                 if getattr(s.fn, "opsconsole_sql", False)
             )
     return out
+
+
+def declared_source(catalog: Any | None, name: str) -> tuple[str, Path, str] | None:
+    """The kind (``model`` or ``seed``), file and SQL of the dbt node listed as ``name`` (as
+    :func:`data_rows` names it), as written: what the Data tab shows of one never built. None
+    for a ``@p.sql`` task (its SQL is made by its function when it runs) or an unknown name."""
+    if catalog is None:
+        return None
+    for pipeline in catalog.pipelines.values():
+        project = getattr(pipeline, "sql_project", None)
+        for node in project.nodes.values() if project is not None else ():
+            listed = node.identifier if node.schema == "main" else f"{node.schema}.{node.identifier}"
+            if node.kind != "test" and listed == name:
+                return node.kind, node.file, node.raw
+    return None

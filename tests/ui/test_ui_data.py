@@ -181,3 +181,51 @@ def test_tables_list_fits_the_width_it_is_first_shown_at(data_app: OpsConsoleApp
             assert "table" in shown and "rows" in shown, shown
 
     run(scenario())
+
+
+def test_a_model_never_built_shows_its_sql_as_written_and_no_other_tables_rows(
+    ui_project: Any, session_factory: Any
+) -> None:
+    import shutil
+    from pathlib import Path
+
+    from ui_helpers import run
+
+    shop = Path(__file__).resolve().parents[2] / "assets" / "dbt_shop"
+    shutil.copytree(shop, ui_project.root / "pipelines" / "shop")
+    session = session_factory()
+    fill_warehouse(ui_project.root, session)  # "orders" built; the shop's other models not yet
+    app = OpsConsoleApp(session, clock=lambda: T0 + 600, live=False)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_for(pilot, lambda: app.pipelines, what="pipelines")
+            await pilot.press("5")
+            pane = app.query_one("DataPane")
+            await wait_for(pilot, lambda: "customers" in pane.rows, what="the shop's models")
+            order = [str(k.value) for k in pane.query_one("#data-tables").rows]
+            await pilot.press(*["down"] * order.index("orders"), "enter")
+            grid = pane.query_one("#data-preview")
+            await wait_for(pilot, lambda: grid.row_count == 20, what="the built table's rows")
+            sql = pane.query_one("#data-sql")
+            steps = order.index("customers") - order.index("orders")
+            await pilot.press(*["down" if steps > 0 else "up"] * abs(steps), "enter")
+            await wait_for(pilot, lambda: "as written" in str(sql.render()), what="the model's SQL")
+            # nothing of the table shown before is left under the new title
+            assert grid.row_count == 0 and not grid.columns
+            title = str(pane.query_one("#data-preview-title").render())
+            assert "customers: not built yet (run pipeline shop)" in title
+            raw = (ui_project.root / "pipelines" / "shop" / "models" / "marts" / "customers.sql").read_text()
+            shown = str(sql.render())
+            assert "pipelines/shop/models/marts/customers.sql" in shown
+            assert raw.strip().splitlines()[0] in shown and "{{ ref(" in shown  # Jinja as written
+            lineage = str(pane.query_one("#data-lineage").render())
+            assert "stg_customers" in lineage and "upstream" in lineage
+            # a seed: the first lines of its CSV
+            steps = order.index("raw_customers") - order.index("customers")
+            await pilot.press(*["down" if steps > 0 else "up"] * abs(steps), "enter")
+            await wait_for(pilot, lambda: "a seed not loaded yet" in str(sql.render()), what="the seed's lines")
+            csv = (ui_project.root / "pipelines" / "shop" / "seeds" / "raw_customers.csv").read_text()
+            assert csv.splitlines()[0] in str(sql.render())
+
+    run(scenario())

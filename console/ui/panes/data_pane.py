@@ -6,6 +6,7 @@ the warehouse the pane says so and keeps what it showed; it never waits on the l
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -66,6 +67,37 @@ def load_preview(session: Any, name: str) -> dict[str, Any]:
     return out
 
 
+def load_unbuilt(session: Any, name: str) -> dict[str, Any]:
+    """A model not built yet: its SQL as written (dbt models) and its lineage."""
+    from console.sql.lineage import lineage
+    from console.sql.overview import declared_source
+
+    catalog = session._engine.catalog if session._engine is not None else None
+    found = declared_source(catalog, name)
+    if found is None:
+        sql = "(its SQL is made by its Python function when it runs)"
+    else:
+        kind, file, raw = found
+        where = file.relative_to(session.project.root) if file.is_relative_to(session.project.root) else file
+        if kind == "seed":
+            sql = f"-- {where}, a seed not loaded yet: its first lines\n{_head_of(file)}"
+        else:
+            sql = f"-- {where}, as written (not built yet)\n{raw.rstrip()}"
+    try:
+        graph = lineage(catalog, session.store.db, name) if catalog is not None else None
+    except OpsConsoleError:
+        graph = None
+    return {"sql": sql, "lineage": graph}
+
+
+def _head_of(file: Path, lines: int = PREVIEW_ROWS) -> str:
+    try:
+        with file.open(encoding="utf-8", errors="replace") as f:
+            return "".join(line for _, line in zip(range(lines), f, strict=False)).rstrip()
+    except OSError as exc:
+        return f"(cannot read it: {exc.strerror})"
+
+
 DATA_KEYS = ("table", "materialized", "rows", "built", "run", "tests")
 
 
@@ -88,10 +120,11 @@ class DataPane(Vertical, FitsColumns):
             with Vertical(id="data-right"):
                 yield Static(" PREVIEW  (enter on a table)", id="data-preview-title", classes="title")
                 yield DataTable(id="data-preview")
-                with Horizontal(id="data-bottom"):
-                    with VerticalScroll(id="data-sql-box"):
-                        yield Static("", id="data-sql")
-                    yield Static("", id="data-lineage")
+        # the whole width: under the preview only, the SQL had ~30 columns beside the lineage and wrapped every few words
+        with Horizontal(id="data-bottom"):
+            with VerticalScroll(id="data-sql-box"):
+                yield Static("", id="data-sql")
+            yield Static("", id="data-lineage")
         yield KafkaLagPanel(id="data-kafka")  # shown only for projects with Kafka sources
 
     TABLE_COLUMNS = {
@@ -177,12 +210,24 @@ class DataPane(Vertical, FitsColumns):
     @on(DataTable.RowSelected, "#data-tables")
     def _selected(self, event: DataTable.RowSelected) -> None:
         name = str(event.row_key.value)
-        if self.rows.get(name, {}).get("built_at") or self.rows.get(name, {}).get("kind"):
+        row = self.rows.get(name, {})
+        if row.get("built_at") or row.get("kind"):
             self.show_preview(name)
         else:
-            self.query_one("#data-preview-title", Static).update(
-                safe(f" {name}: not built yet (run its pipeline)")
-            )
+            self.show_unbuilt(name, str(row.get("pipeline") or ""))
+
+    @work(exclusive=True, group="data-preview")
+    async def show_unbuilt(self, name: str, pipeline: str) -> None:
+        """A model never built: no rows (none of another table's left standing), its SQL as written and its lineage."""
+        app = self.console_app
+        self.query_one("#data-preview", DataTable).clear(columns=True)
+        run = f"run pipeline {pipeline}" if pipeline else "run its pipeline"
+        self.query_one("#data-preview-title", Static).update(safe(f" {name}: not built yet ({run})"))
+        try:
+            data = await app.threads.read(load_unbuilt, app.session, name)
+        except OpsConsoleError as exc:
+            data = {"sql": f"({exc})", "lineage": None}
+        self._show_sql(data["sql"], data["lineage"])
 
     @work(exclusive=True, group="data-preview")
     async def show_preview(self, name: str) -> None:
@@ -206,9 +251,15 @@ class DataPane(Vertical, FitsColumns):
         for cells in rows:
             grid.add_row(*cells)
         title.update(safe(f" PREVIEW  {name}  first {len(data['rows'])} rows", "bold"))
-        sql = data.get("compiled_sql") or "(no compiled SQL recorded)"
+        # a model's compiled SQL starts with the blank lines its config() line rendered to
+        sql = (data.get("compiled_sql") or "").lstrip("\n") or "(no compiled SQL recorded)"
+        self._show_sql(sql, data.get("lineage"))
+
+    def _show_sql(self, sql: str, graph: dict[str, Any] | None) -> None:
+        """The SQL box from its first line (not where the last table's was scrolled to), and the lineage."""
         self.query_one("#data-sql", Static).update(safe(sql, lines=True))
-        self.query_one("#data-lineage", Static).update(self._lineage_text(data.get("lineage")))
+        self.query_one("#data-sql-box", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#data-lineage", Static).update(self._lineage_text(graph))
 
     @staticmethod
     def _lineage_text(graph: dict[str, Any] | None) -> Text:
