@@ -271,21 +271,21 @@ class ModelsPane(Vertical, FitsColumns):
         if v is None:
             box.update("")
             return
-        text = Text(f" LINEAGE {v.name} v{v.version}\n", style="bold")
-        text.append(f" run {v.run_id or '-'} task {v.task or '-'}\n")
-        text.append(f" artifact {v.sha256[:12]} {v.size:,} B\n")
-        text.append(f" data     {(v.data_sha256 or '-')[:12]}\n")
+        text = Text(f"LINEAGE {v.name} v{v.version}\n", style="bold")
+        text.append(f"run {v.run_id or '-'} task {v.task or '-'}\n")
+        text.append(f"artifact {v.sha256[:12]} {v.size:,} B\n")
+        text.append(f"data     {(v.data_sha256 or '-')[:12]}\n")
         if v.params:
-            text.append(" params " + truncate(json.dumps(v.params, default=str), 60) + "\n", style="dim")
+            text.append("params " + truncate(json.dumps(v.params, default=str), 60) + "\n", style="dim")
         if v.metrics:
-            text.append(" metrics " + "  ".join(f"{k}={number(x)}" for k, x in v.metrics.items()) + "\n")
+            text.append("metrics " + "  ".join(f"{k}={number(x)}" for k, x in v.metrics.items()) + "\n")
         if v.env:
-            text.append(" " + "  ".join(f"{k} {x}" for k, x in list(v.env.items())[:3]) + "\n", style="dim")
+            text.append("  ".join(f"{k} {x}" for k, x in list(v.env.items())[:3]) + "\n", style="dim")
         if v.gate is not None:
             text.append(
-                " gate: " + truncate(v.gate.describe(), 120), style="green" if v.gate.promoted else "yellow"
+                "gate: " + truncate(v.gate.describe(), 120), style="green" if v.gate.promoted else "yellow"
             )
-        box.update(safe_text(text))  # names, params and metrics are data
+        box.update(safe_text(text))  # names, params and metrics are data (the pad is the CSS's: wrapped lines keep it)
 
     # -- actions ------------------------------------------------------------------------------
     def promote(self) -> None:
