@@ -272,3 +272,41 @@ def test_the_header_grows_and_shrinks_with_the_runs_params_and_error_lines(
                 await pilot.press("escape")
 
     run(scenario())
+
+
+def test_header_and_log_title_break_between_fields_at_every_width(session_factory: Any) -> None:
+    """At 80 columns the header read ``started 20:41:23   took`` / ``116ms   tasks 20/20``: a line
+    now breaks between two fields, and both titles are made again for each new width."""
+    import re
+
+    session = session_factory()
+    run_id = session.engine.run("quick", {"n": 2}).run_id
+    field = re.compile(r"(trigger|started|took|tasks) (\S+)")
+
+    def lines_of(app: OpsConsoleApp, where: str) -> list[str]:
+        return str(app.screen.query_one(where).render()).splitlines()
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(60, 24)) as pilot:
+            await wait_for(pilot, lambda: app.runs_pane.table.row_count == 1, what="loaded")
+            app.open_run(run_id)
+            detail = await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen) and app.screen)
+            await wait_for(pilot, lambda: detail.run is not None and detail.task_name is not None)
+            for width, header_lines in ((60, 3), (140, 2), (80, 3), (140, 2)):  # with the params line
+                await pilot.resize_terminal(width, 24)
+                await pilot.pause(0.2)
+                header = lines_of(app, "#run-title")
+                assert len(header) == header_lines, (width, header)
+                words = " ".join(header).split()
+                for line in header[:-1]:  # the last is the params line
+                    assert not line.rstrip().endswith(("trigger", "started", "took", "tasks")), (width, header)
+                assert [m.group(1) for m in field.finditer(" ".join(header))] == [
+                    "trigger", "started", "took", "tasks"
+                ], words
+                title = lines_of(app, "#task-title")
+                assert any("times in" in line for line in title), (width, title)  # one field, one line
+                width_of = app.screen.query_one("#task-title").content_size.width
+                assert all(len(line) <= width_of for line in title), (width, title)
+
+    run(scenario())

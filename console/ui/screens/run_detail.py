@@ -16,16 +16,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from console.errors import NotFoundError
-from console.presentation import fmt_task_counts, printable, times_note
+from console.presentation import printable, times_note
 from console.quality.history import check_rows
 from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
-from console.ui.cells import clock_time, duration, number, run_took, status_cell, truncate
+from console.ui.cells import duration, number, status_cell, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
+from console.ui.screens.run_header import FieldsTitle, fields_on_lines, run_header
 from console.ui.screens.style_key import css_inputs
-from console.ui.screens.timeline_screen import ops_note
 from console.ui.tail import read_log_window
 from console.ui.widgets.column_fit import Column, FitsColumns
 from console.ui.widgets.kafka_panels import KafkaBatchPanel
@@ -122,7 +122,7 @@ class RunDetailScreen(Screen[None], FitsColumns):
         with Horizontal(id="detail-main"):
             yield SafeTable(cursor_type="row", id="tasks")
             with Vertical(id="detail-right"):
-                yield Static("", id="task-title")
+                yield FieldsTitle("", id="task-title")
                 yield LogView(keep=LOG_LINES, id="log")
                 yield Static(" CHECKS", id="checks-title")
                 yield SafeTable(cursor_type="row", id="task-checks")
@@ -210,61 +210,55 @@ class RunDetailScreen(Screen[None], FitsColumns):
             self._task_title()
 
     def _title(self) -> None:
-        run = self.run
-        assert run is not None
-        now = self.console_app.clock()
-        text = Text(f" run {run['id']} ", style="bold reverse")
-        text.append(f"  {printable(run['pipeline'])}  ", style="bold")
-        text.append_text(status_cell(run["status"]))
-        text.append(f"   trigger {printable(run['trigger'])}   started {clock_time(run['started_at'], now)}")
-        text.append(f"   took {run_took(run, now)}   tasks {fmt_task_counts(run)}")
-        if run["parent_run_id"]:
-            text.append(f"   rerun of {run['parent_run_id']}", style="dim")
-        params = json.loads(run["params"] or "{}")
-        if params:
-            text.append(
-                "\n params " + printable(" ".join(f"{k}={v}" for k, v in params.items())), style="dim"
-            )
-        if run["error"]:
-            text.append("\n " + truncate(run["error"], 200), style="red")
-        text.append_text(ops_note(run, self.marks))
-        self._show_title(text)
+        assert self.run is not None
+        # the screen's width less the header's pad: known before the first layout
+        width = max(self.app.size.width - 2, 20)
+        self._show_title(run_header(self.run, self.marks, self.console_app.clock(), width))
 
-    _title_shape: tuple[int, bool] | None = None  # the header's lines, and whether one may wrap
+    def on_resize(self, event: events.Resize) -> None:
+        if self.run is not None:
+            self._title()  # its lines break between fields for the width it has
 
-    def _show_title(self, text: Text) -> None:
-        """The header's text, laid out again only when its height may change (a layout of the
+    @on(FieldsTitle.Resized, "#task-title")
+    def _task_title_resized(self) -> None:
+        self._task_title()
+
+    _shapes: Mapping[str, tuple[int, bool]] = {}  # a title's lines, and whether one may wrap
+
+    def _show_title(self, text: Text, where: str = "#run-title") -> None:
+        """A title's text, laid out again only when its height may change (a layout of the
         screen was ~9 ms of each ``enter``, twice, and of each second's tick of a running run)."""
-        title = self.query_one("#run-title", Static)
+        title = self.query_one(where, Static)
         lines = text.plain.split("\n")
         width = title.content_size.width  # 0 before the first layout
         shape = (len(lines), not width or max(map(cell_len, lines)) > width)
-        title.update(text, layout=shape != self._title_shape or shape[1])
-        self._title_shape = shape
+        title.update(text, layout=shape != self._shapes.get(where) or shape[1])
+        self._shapes = {**self._shapes, where: shape}
 
     def _task_title(self) -> None:
         t = self.tasks.get(self.task_name or "")
         if t is None:
             return
         log = self.query_one(LogView)
-        text = Text(f" LOG {printable(t['name'])}", style="bold")
-        text.append("  ")
-        text.append_text(status_cell(t["status"]))
+        fields = [status_cell(t["status"])]
         if t["reused"]:
             origin = self.origins.get(t["name"])
             if origin is not None:
-                text.append(f"  reused from run {origin}", style="bold cyan")
-                text.append(" (its log; enter opens it)", style="dim")
+                fields.append(Text.assemble((f"reused from run {origin}", "bold cyan"),
+                                            (" (its log; enter opens it)", "dim")))  # fmt: skip
             else:
-                text.append("  reused from an earlier run", style="cyan")
+                fields.append(Text("reused from an earlier run", style="cyan"))
         if log.truncated:
-            text.append(f"  showing the last {log.keep:,} lines", style="dim")
+            fields.append(Text(f"showing the last {log.keep:,} lines", style="dim"))
         if log.wrap:
-            text.append("  wrap", style="dim")
-        text.append(f"  {times_note()}", style="dim")
+            fields.append(Text("wrap", style="dim"))
+        fields.append(Text(times_note(), style="dim"))
         if t["error"]:
-            text.append("  " + truncate(t["error"], 120), style="red")
-        self.query_one("#task-title", Static).update(text, layout=False)
+            fields.append(Text(truncate(t["error"], 120), style="red"))
+        text = Text(f" LOG {printable(t['name'])}", style="bold")
+        where = self.query_one("#task-title", Static)
+        fields_on_lines(text, fields, where.content_size.width or 10**6, gap=2)
+        self._show_title(text, "#task-title")
 
     def write_log(self, lines: list[str]) -> None:
         log = self.query_one(LogView)
