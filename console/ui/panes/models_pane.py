@@ -243,7 +243,8 @@ class ModelsPane(Vertical, FitsColumns):
             text.append(" why: ", style="bold")
             text.append(printable(h["reason"] or h["action"] or "-"))  # a user's words: shown, never obeyed
             text.append(f"  (by {printable(h['user'] or h['action'] or '-')})", style="dim")
-        self.query_one("#alias-why", Static).update(text)
+        # the pad is the CSS's, so a wrapped line keeps it
+        self.query_one("#alias-why", Static).update(text[1:] if text.plain.startswith(" ") else text)
 
     _history_layout: list[tuple[str, int]] = []
     _history_width = 0

@@ -130,7 +130,7 @@ class QualityPane(Vertical, FitsColumns):
         self.query_one("#checks", FilterTable).set_rows(rows)
 
     def _summary(self, rows: list[dict[str, Any]]) -> None:
-        text = Text(" QUALITY", style="bold")
+        text = Text("QUALITY", style="bold")  # the pad is the CSS's: a wrapped line keeps it
         if not rows:
             text.append("  no check results yet: give a task checks=[...] and run its pipeline", style="dim")
         else:
@@ -173,10 +173,10 @@ class QualityPane(Vertical, FitsColumns):
         text = self.query_one("#history-text", Static)
         line = Text()
         if values:
-            line.append(f" last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
+            line.append(f"last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
             line.append(f"   failed in {fails}", style="red" if fails else "dim")
-            append_key(line, " " + series_key("band"), text.content_size.width)
+            append_key(line, series_key("band"), text.content_size.width)
         # height: auto (max 2): the key goes to a second line in a narrow box, so this
         # update needs a layout pass, unlike the fixed-height titles
         text.update(line)
