@@ -57,6 +57,30 @@ def test_the_screen_shows_the_last_line_after_more_lines_than_it_keeps() -> None
     run(scenario())
 
 
+def test_a_log_at_its_end_keeps_its_last_line_in_view_when_it_gets_shorter() -> None:
+    """The run detail's log title can grow a line after the log scrolled to its end (a failed
+    run's traceback): the log, a line shorter, still shows its last line; one scrolled up stays."""
+
+    async def scenario() -> None:
+        log = LogView(keep=500)
+        app = LogApp(log)
+        async with app.run_test(size=(60, 20)) as pilot:
+            log.write_lines([f"line {i}" for i in range(200)])
+            await pilot.pause(0.05)
+            assert "line 199" in screen_text(app)
+            for height in (19, 17, 12):
+                log.styles.height = height
+                await pilot.pause(0.05)
+                assert log.scroll_y == log.max_scroll_y and "line 199" in screen_text(app), height
+            log.scroll_to(y=50, animate=False)
+            await pilot.pause(0.05)
+            log.styles.height = 10
+            await pilot.pause(0.05)
+            assert log.scroll_y == 50 and "line 199" not in screen_text(app)  # the reader's place kept
+
+    run(scenario())
+
+
 def test_wrap_folds_long_lines_and_unfolds_them_again() -> None:
     async def scenario() -> None:
         log = LogView(keep=100)

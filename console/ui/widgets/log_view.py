@@ -63,6 +63,7 @@ class LogView(Log):
         self.dropped = 0
         clear_lru(self._render_line_cache)  # before Log's own clear, which would leave a cycle
         super().clear()
+        self._at_end = True
         return self
 
     def mark_cut(self, lines: int = 1) -> None:
@@ -120,6 +121,15 @@ class LogView(Log):
         self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
 
+    _at_end = True  # the view was at its last line when it last scrolled (or nothing scrolled it yet)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._at_end = new_value >= self.max_scroll_y
+
     def on_resize(self, event: events.Resize) -> None:
         if self.wrap and self.raw and self._width_for_wrap() != self._wrapped_at:
             self._relayout()
+        elif self._at_end and self.raw:
+            # shorter by a line (its title grew one): the last line stays in view, not one below it
+            self.follow_end()

@@ -33,7 +33,10 @@ class PipelineList(SafeTable):
     def show(self, infos: list[PipelineInfo]) -> None:
         keep = self.selected_name()
         self.clear(columns=True)  # the column too: it keeps the widest row it ever had otherwise
-        self.add_column("pipelines", key="name")
+        width = max(10, (self.size.width or 30) - 3)
+        # as wide as the rows are cut for, from the start: an auto width came at the table's next
+        # idle, and a screen drawn before it wrapped a broken pipeline's row at the header's width
+        self.add_column("pipelines", key="name", width=width)
         # Keys are the names; a name declared twice (the second is listed broken, as the CLI does)
         # gets a numbered key, since a DataTable refuses two rows with one key.
         self.infos = {}
@@ -44,7 +47,6 @@ class PipelineList(SafeTable):
                 key = f"{info.name}\x00{n}"
             self.infos[key] = info
         self._built_for = self.size.width
-        width = max(10, (self.size.width or 30) - 3)
         for key, info in self.infos.items():
             if info.status == "ok":
                 state, style = ("paused", "bold yellow") if info.name in self.paused else ("ok", "green")
