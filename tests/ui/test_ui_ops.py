@@ -96,6 +96,38 @@ def test_timeline_and_find_in_log(session_factory: Any) -> None:
     run(scenario())
 
 
+def test_the_diff_at_60_columns_scrolls_sideways_and_never_wraps_a_row(session_factory: Any) -> None:
+    from textual.containers import ScrollableContainer
+
+    from console.diff_text import diff_text
+    from console.store.run_diff import diff_runs
+
+    session = session_factory()
+    bad, good = finished_runs(session)
+    expected = diff_text(diff_runs(session.store.db, bad, good))
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(60, 24)) as pilot:
+            await wait_for(pilot, lambda: {bad, good} <= set(app.runs_pane.table.rows_by_id), what="runs listed")
+            app.diff_marks = [bad, good]
+            await pilot.press("d")
+            screen = await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen) and app.screen)
+            diff = screen.query_one("#diff", Static)
+            await wait_for(pilot, lambda: "different pipelines" in str(diff.render()), what="the diff")
+            await pilot.pause(0.1)
+            assert str(diff.render()).splitlines() == expected
+            assert diff.outer_size.height == len(expected)  # one screen line per diff line: none wrapped
+            assert max(map(len, expected)) > 58, "the runs' diff has a line wider than the screen"
+            box = screen.query_one(ScrollableContainer)
+            assert box.max_scroll_x > 0
+            await pilot.press("right", "right")
+            await pilot.pause(0.05)
+            assert box.scroll_x > 0
+
+    run(scenario())
+
+
 def test_diff_of_two_marked_runs_pause_and_log_search(session_factory: Any) -> None:
     session = session_factory()
     bad, good = finished_runs(session)

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -37,7 +37,8 @@ def styled(line: str) -> Text:
 
 
 class DiffScreen(Screen[None]):
-    DEFAULT_CSS = "DiffScreen #diff { padding: 0 1; height: auto; }"
+    # lines are not wrapped (a task row read as two at 60 columns): the box scrolls sideways, as `less -S`
+    DEFAULT_CSS = "DiffScreen #diff { padding: 0 1; height: auto; width: auto; }"
     BINDINGS = [Binding("escape,d", "back", "back")]
 
     def __init__(self, a: int, b: int) -> None:
@@ -49,7 +50,7 @@ class DiffScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with ScrollableContainer():
             yield Static(Text(f"diff of runs {self.a} and {self.b}…", style="dim"), id="diff")
         yield KeyFooter()
 
@@ -64,7 +65,9 @@ class DiffScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a run removed meanwhile
             self.query_one("#diff", Static).update(Text(str(exc), style="red"))
             return
-        self.query_one("#diff", Static).update(Text("\n").join(styled(ln) for ln in diff_text(result)))
+        text = Text("\n", no_wrap=True).join(styled(ln) for ln in diff_text(result))
+        text.no_wrap = True
+        self.query_one("#diff", Static).update(text)
 
     def action_back(self) -> None:
         self.app.pop_screen()
