@@ -26,11 +26,12 @@ OUTCOME_STYLE = {
 LEGEND = "█ attempt (colour = outcome)  ▒ failed attempt, retried  · retry wait  ★ critical path"
 
 
-def gantt_lines(tl: Timeline, now: float, width: int = 60) -> list[Text]:
-    """One line per task: ``★ name  |   ███▒·██   |  took``, scaled to the run's span."""
+def gantt_lines(tl: Timeline, now: float, width: int = 60, name_width: int = 28) -> list[Text]:
+    """One line per task: ``★ name  |   ███▒·██   |  took``, scaled to the run's span (``width``
+    cells of bar; a name longer than ``name_width`` is cut with an ellipsis)."""
     from rich.text import Text
 
-    name_w = min(max(4, *(len(b.task) for b in tl.bars)), 28)
+    name_w = min(max(4, *(len(b.task) for b in tl.bars)), name_width)
     start = tl.start or min((b.start for b in tl.bars if b.start is not None), default=None)
     end = tl.end or max((e for b in tl.bars if (e := b.end(now)) is not None), default=None)
     lines: list[Text] = []

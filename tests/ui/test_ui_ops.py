@@ -96,6 +96,50 @@ def test_timeline_and_find_in_log(session_factory: Any) -> None:
     run(scenario())
 
 
+def test_the_timeline_keeps_each_task_on_one_line_at_60_columns_and_widens_on_resize(
+    ui_project: Any, session_factory: Any
+) -> None:
+    import re
+
+    from ui_helpers import screen_text
+
+    ui_project.write("long_names.py", """
+from console import Pipeline
+p = Pipeline("long_names")
+@p.task
+def the_first_task_with_a_rather_long_name():
+    return 1
+@p.task
+def the_second_task_with_a_rather_long_name(the_first_task_with_a_rather_long_name):
+    import time
+    time.sleep(0.15)  # a took of five characters: 150ms
+    return 2
+""")
+    session = session_factory()
+    run_id = session.engine.run("long_names").run_id
+    session.engine.store.writer.flush()
+
+    async def scenario() -> None:
+        app = OpsConsoleApp(session, tail_interval=0.05)
+        async with app.run_test(size=(60, 24)) as pilot:
+            await open_detail(app, pilot, run_id)
+            await pilot.press("t")
+            screen = await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen) and app.screen)
+            await wait_for(pilot, lambda: screen.timeline is not None, what="timeline read")
+            widths = []
+            for width in (60, 120):
+                await pilot.resize_terminal(width, 24)
+                await pilot.pause(0.2)
+                rows = [line for line in screen_text(app).splitlines() if "│" in line and "_task_with_" in line]
+                assert len(rows) == 2, screen_text(app)
+                for line in rows:  # its bar and its took on the task's own line
+                    assert re.search(r"│[ █]+│ \d+ms", line), (width, line)
+                widths.append(rows[0].rindex("│") - rows[0].index("│"))
+            assert widths[1] > widths[0] >= 20
+
+    run(scenario())
+
+
 def test_the_diff_at_60_columns_scrolls_sideways_and_never_wraps_a_row(session_factory: Any) -> None:
     from textual.containers import ScrollableContainer
 

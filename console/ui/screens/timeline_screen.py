@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -69,10 +69,19 @@ class TimelineScreen(Screen[None]):
         title = Text(f" TIMELINE run {tl.run_id} ", style="bold reverse")
         title.append(f"  {tl.pipeline}  {tl.status}", style="bold")
         self.query_one("#timeline-title", Static).update(title)
-        width = max(20, min(100, self.size.width - 50))
-        body = Text("\n").join(gantt_lines(tl, now, width=width))
+        # each task on one line, at any width: `★ name │bar│ took`, 8 cells kept for the took
+        # (at 60 columns a 28-cell name and a 20-cell bar put every took on a line of its own)
+        room = self.size.width - 2 - 14  # the pad, the marker, the bar's edges and the took
+        bar = max(20, min(100, self.size.width - 50))
+        names = min(28, max(8, room - bar))  # names give way first, down to 8 cells
+        bar = max(10, min(bar, room - names))
+        body = Text("\n").join(gantt_lines(tl, now, width=bar, name_width=names))
         self.query_one("#timeline", Static).update(body)
         self.query_one("#timeline-marks", Static).update(marks_text(marks))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.timeline is not None:
+            self.refresh_timeline()  # the bars and names are sized to the width
 
     def action_back(self) -> None:
         self.app.pop_screen()
