@@ -72,3 +72,19 @@ def safe_line(value: Any) -> str:
     from console.presentation import escape_markup
 
     return escape_markup(value)
+
+
+def fields_on_lines(text: Text, fields: list[Text], width: int, gap: int = 2, indent: str = " ") -> None:
+    """Append ``fields`` to ``text``, ``gap`` spaces apart, starting a new line (after
+    ``indent``, as the text's other lines start) before a field that would not fit in
+    ``width`` cells: a line breaks between two fields, never inside one."""
+    used = text.cell_len
+    for field in fields:
+        if used and used + gap + field.cell_len > width:
+            text.append("\n" + indent)
+            used = len(indent)
+        elif used:
+            text.append(" " * gap)
+            used += gap
+        text.append_text(field)
+        used += field.cell_len

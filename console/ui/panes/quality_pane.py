@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from console.quality.history import check_history, check_rows
-from console.ui.cells import number, truncate
+from console.ui.cells import fields_on_lines, number, truncate
 from console.ui.host import ConsoleApp
 from console.ui.screens.run_detail import check_result
 from console.ui.widgets.chart_data import ChartData, append_key, series_key
@@ -173,9 +173,12 @@ class QualityPane(Vertical, FitsColumns):
         text = self.query_one("#history-text", Static)
         line = Text()
         if values:
-            line.append(f"last {number(values[-1])}  min {number(min(values))}  max {number(max(values))}")
             fails = sum(not p["passed"] for p in points)
-            line.append(f"   failed in {fails}", style="red" if fails else "dim")
+            fields = [Text(f"last {number(values[-1])}"), Text(f"min {number(min(values))}"),
+                      Text(f"max {number(max(values))}"),
+                      Text(f"failed in {fails}", style="red" if fails else "dim")]  # fmt: skip
+            # a narrow box breaks the line between two fields (it read "max" / "0.065")
+            fields_on_lines(line, fields, text.content_size.width or 10**6, indent="")
             append_key(line, series_key("band"), text.content_size.width)
         # height: auto (max 2): the key goes to a second line in a narrow box, so this
         # update needs a layout pass, unlike the fixed-height titles

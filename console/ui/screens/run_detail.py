@@ -20,11 +20,11 @@ from console.presentation import printable, times_note
 from console.quality.history import check_rows
 from console.store.marks import marks_of
 from console.store.runs import get_run_row, get_tasks
-from console.ui.cells import duration, number, status_cell, truncate
+from console.ui.cells import duration, fields_on_lines, number, status_cell, truncate
 from console.ui.host import ConsoleApp
 from console.ui.readonly import hide_actions
 from console.ui.reused import reused_origin
-from console.ui.screens.run_header import FieldsTitle, fields_on_lines, run_header
+from console.ui.screens.run_header import FieldsTitle, run_header
 from console.ui.screens.style_key import css_inputs
 from console.ui.tail import read_log_window
 from console.ui.widgets.column_fit import Column, FitsColumns

@@ -16,10 +16,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.presentation import fmt_task_counts, printable
-from console.ui.cells import clock_time, run_took, status_cell, truncate
+from console.ui.cells import clock_time, fields_on_lines, run_took, status_cell, truncate
 from console.ui.screens.timeline_screen import ops_note
-
-GAP = 3  # spaces between two fields on a line
 
 
 def run_header(run: Mapping[str, Any], marks: list[dict[str, Any]], now: float, width: int) -> Text:
@@ -35,7 +33,7 @@ def run_header(run: Mapping[str, Any], marks: list[dict[str, Any]], now: float, 
     ]
     if run["parent_run_id"]:
         fields.append(Text(f"rerun of {run['parent_run_id']}", style="dim"))
-    fields_on_lines(text, fields, width)
+    fields_on_lines(text, fields, width, gap=3)
     params = json.loads(run["params"] or "{}")
     if params:
         text.append("\n params " + printable(" ".join(f"{k}={v}" for k, v in params.items())), style="dim")
@@ -43,21 +41,6 @@ def run_header(run: Mapping[str, Any], marks: list[dict[str, Any]], now: float, 
         text.append("\n " + truncate(run["error"], 200), style="red")
     text.append_text(ops_note(run, marks))
     return text
-
-
-def fields_on_lines(text: Text, fields: list[Text], width: int, gap: int = GAP) -> None:
-    """Append ``fields`` to ``text``, ``gap`` spaces apart, starting a new line (indented by one,
-    as the header's other lines are) before a field that would not fit in ``width`` cells."""
-    used = text.cell_len
-    for field in fields:
-        if used + gap + field.cell_len > width:
-            text.append("\n ")
-            used = 1
-        else:
-            text.append(" " * gap)
-            used += gap
-        text.append_text(field)
-        used += field.cell_len
 
 
 class FieldsTitle(Static):
