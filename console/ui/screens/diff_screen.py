@@ -65,9 +65,7 @@ class DiffScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a run removed meanwhile
             self.query_one("#diff", Static).update(Text(str(exc), style="red"))
             return
-        text = Text("\n", no_wrap=True).join(styled(ln) for ln in diff_text(result))
-        text.no_wrap = True
-        self.query_one("#diff", Static).update(text)
+        self.query_one("#diff", Static).update(Text("\n", no_wrap=True).join(styled(ln) for ln in diff_text(result)))
 
     def action_back(self) -> None:
         self.app.pop_screen()
